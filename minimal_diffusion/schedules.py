@@ -13,7 +13,6 @@ import math
 import torch
 import torch.nn.functional as F
 from fastcore.basics import store_attr, patch
-from fastcore.meta import delegates
 
 # %% ../nbs/00_schedules.ipynb #31fed38c
 def linear_betas(T):
