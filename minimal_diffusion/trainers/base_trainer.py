@@ -174,6 +174,14 @@ def train_step(self:BaseTrainer, loss:torch.Tensor):
     self.ema.update_parameters(self.raw)
     self.step += 1; self.last_loss = v
 
+# %% ../../nbs/04_trainers.ipynb #e438e75e
+@patch
+def labels(self:BaseTrainer, y:torch.Tensor, p_drop:float=0.)->torch.Tensor:
+    "The labels the model sees: None when unconditional, else `y` with a fraction `p_drop` set to the null class."
+    if not self.class_cond: return None
+    drop = torch.rand(y.shape, device=y.device) < p_drop
+    return torch.where(drop, torch.full_like(y, self.num_classes), y)
+
 # %% ../../nbs/04_trainers.ipynb #a24dc44e
 @patch
 def state_dict(self:BaseTrainer)->dict:
