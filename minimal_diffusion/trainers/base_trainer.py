@@ -6,7 +6,7 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/trainers.html.md"""
 
 # %% auto #0
 __all__ = ['CheckpointError', 'save_checkpoint', 'load_checkpoint', 'param_groups', 'seed_everything', 'rng_state',
-           'set_rng_state', 'BaseTrainer', 'NonFiniteLoss', 'plot_metrics']
+           'set_rng_state', 'ema_update', 'BaseTrainer', 'NonFiniteLoss', 'plot_metrics']
 
 # %% ../../nbs/04_trainers.ipynb #9538640c
 import json, math, os, random, time
@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, DistributedSampler
-from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+from torch.optim.swa_utils import AveragedModel
 from fastcore.basics import store_attr, patch
 from tqdm.auto import tqdm
 from .. import distributed as D
@@ -69,6 +69,14 @@ def set_rng_state(s:dict):
     random.setstate((s['python'][0], tuple(s['python'][1]), s['python'][2]))
 
 # %% ../../nbs/04_trainers.ipynb #96edd810
+def ema_update(w:float):
+    "A `multi_avg_fn` for `AveragedModel`: EMA with decay min(`w`, (1+n)/(10+n)) after n updates."
+    def update(ema_params, params, n):
+        n = int(n)
+        torch._foreach_lerp_(ema_params, params, 1 - min(w, (1 + n) / (10 + n)))
+    return update
+
+# %% ../../nbs/04_trainers.ipynb #33890b73
 class BaseTrainer:
     "The training loop shared by all trainers; subclasses implement `train_one_epoch`."
     options = {}   # trainer-specific options: name -> (type, default, help), set as --trainer_NAME=VALUE
@@ -101,7 +109,7 @@ class BaseTrainer:
         self.device = torch.device(device or 'cpu')
         self.raw = model.to(self.device)          # the model whose weights we save and average
         self.model = self.wrap(self.raw)          # what we train: maybe DDP, maybe compiled
-        self.ema = AveragedModel(self.raw, multi_avg_fn=get_ema_multi_avg_fn(ema_w), use_buffers=True)
+        self.ema = AveragedModel(self.raw, multi_avg_fn=ema_update(ema_w), use_buffers=True)
         self.opt = torch.optim.AdamW(param_groups(self.raw, weight_decay), lr=lr)
         self.epoch, self.step, self.save_dir = 0, 0, Path(save_dir) if save_dir else None
         self.num_classes = getattr(model, 'num_classes', None) or getattr(model, 'config', {}).get('num_classes')
