@@ -64,10 +64,11 @@ def main():
     p.add_argument('--threads', type=int, default=None, help='torch threads (default: torch default)')
     p.add_argument('--batch', type=int, default=16); p.add_argument('--sample-batch', type=int, default=64)
     p.add_argument('--dropout', type=float, default=0.1)
+    p.add_argument('--precision', choices=['fp32', 'bf16', 'both'], default='both')
     p.add_argument('--quick', action='store_true', help='fp32 only, 2 steps: check that it runs')
     a = p.parse_args()
     if a.threads: torch.set_num_threads(a.threads)
-    if a.quick: a.steps = 2
+    if a.quick: a.steps, a.precision = 2, 'fp32'
     torch.manual_seed(0)
     ours = get_architecture('unet', 32, 3, dropout=a.dropout)
     theirs = Theirs(diffusers_unet(a.dropout))
@@ -75,7 +76,7 @@ def main():
           f"diffusers {n_params(theirs)/1e6:.2f}M")
     print(f"{'precision':10}{'layout':14}{'train b' + str(a.batch) + ' ours':>16}{'diffusers':>11}{'speed-up':>10}"
           f"{'sample b' + str(a.sample_batch) + ' ours':>18}{'diffusers':>11}{'speed-up':>10}")
-    for bf16 in ((False,) if a.quick else (False, True)):
+    for bf16 in dict(fp32=(False,), bf16=(True,), both=(False, True))[a.precision]:
         for cl in (False, True):
             fmt = torch.channels_last if cl else torch.contiguous_format
             models = [m.to(memory_format=fmt).train() for m in (ours, theirs)]
