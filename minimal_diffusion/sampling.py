@@ -122,11 +122,14 @@ def to_uint8(x:torch.Tensor)->torch.Tensor:
 def save_grid(x:torch.Tensor, # (N, C, H, W) or (N, F, C, H, W) in [-1, 1]
               path, # PNG file to write
               nrow:int=8, # images per row (videos: one clip per row)
+              scale:int=None, # pixel repeat (default: small images are enlarged to at least 32 px)
              ):
     "Write samples as one PNG grid."
     from torchvision.utils import save_image
     if x.ndim == 5: nrow, x = x.shape[1], x.flatten(0, 1)
-    save_image((x.float().clamp(-1, 1) + 1) / 2, str(path), nrow=nrow, padding=1, pad_value=0.5)
+    scale = scale or max(1, 32 // x.shape[-1])
+    x = x.float().clamp(-1, 1).repeat_interleave(scale, -1).repeat_interleave(scale, -2)
+    save_image((x + 1) / 2, str(path), nrow=nrow, padding=1, pad_value=0.5)
 
 def save_gif(clip:torch.Tensor, # (F, C, H, W) in [-1, 1]
              path, # GIF file to write
