@@ -15,8 +15,8 @@ from fastcore.basics import store_attr, patch
 from .data import Digits, pm1, missing, image_tfm, split_root
 
 # %% auto #0
-__all__ = ['IMG_EXTS', 'bounce', 'digit_track', 'paste', 'MovingDigits', 'save_gif', 'natural_key', 'list_videos',
-           'read_motion_csv', 'frame_diff', 'VideoFolder']
+__all__ = ['IMG_EXTS', 'bounce', 'digit_track', 'paste', 'MovingDigits', 'natural_key', 'list_videos', 'read_motion_csv',
+           'frame_diff', 'VideoFolder']
 
 # %% ../nbs/03a_video_data.ipynb #4046c58e
 def bounce(p, L):
@@ -72,14 +72,6 @@ def __getitem__(self: MovingDigits, i):
     for k, tr in zip(ids, tracks): paste(canvas, (self.digits.x[k, 0].numpy() + 1) / 2, tr)
     motion = np.mean([np.linalg.norm(np.diff(tr, axis=0), axis=1) for tr in tracks], axis=0)
     return pm1(canvas[:, None], hi=1), self.digits.y[ids[0]], torch.tensor(motion, dtype=torch.float32)
-
-# %% ../nbs/03a_video_data.ipynb #7d641b4b
-def save_gif(x, path, duration=120):
-    "Write clip `x` (F, C, H, W) in [-1, 1] (C = 1 or 3) as a looping GIF, `duration` ms per frame."
-    u8 = ((x.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).permute(0, 2, 3, 1).numpy()
-    ims = [Image.fromarray(f[..., 0] if f.shape[-1] == 1 else f) for f in u8]
-    ims[0].save(path, save_all=True, append_images=ims[1:], duration=duration, loop=0)
-    return Path(path)
 
 # %% ../nbs/03a_video_data.ipynb #14712c65
 IMG_EXTS = ('.png', '.jpg', '.jpeg')
