@@ -1,0 +1,123 @@
+"""Training and sampling throughput of our UNet, fp32 and the bf16 + channels_last fast path, against diffusers'
+UNet2DModel at the same widths; achieved GFLOP/s next to the conv and matmul peaks measured in the same run.
+
+    pip install -e ".[bench]"                     # diffusers, only for this comparison
+    python benchmarks/speed.py                    # CPU, batch 16, 3x32x32 (issue table); ~5 min on 2 cores
+    python benchmarks/speed.py --device cuda --batch 128 --arch unet --compile   # GPU (see benchmarks/gpu.sh)
+
+One process; every configuration is timed in turn inside each round (interleaved), after a warm-up, and each number is
+the median over --steps rounds. A training step is forward + MSE + backward + AdamW; a sampling step is one forward
+pass at --sample-batch under inference_mode. FLOPs come from torch.utils.flop_counter.FlopCounterMode (convs, matmuls,
+attention), so GFLOP/s is model FLOPs per second, the same count for every row of one model.
+"""
+import argparse, statistics, time
+import torch
+import torch.nn.functional as F
+from torch.utils.flop_counter import FlopCounterMode
+from minimal_diffusion.architectures import get_architecture
+from arch_speed import diffusers_unet, Theirs, n_params
+
+
+def sync(dev):
+    if dev.type == 'cuda': torch.cuda.synchronize(dev)
+
+
+def timed(fn, dev):
+    sync(dev); t0 = time.perf_counter(); fn(); sync(dev); return time.perf_counter() - t0
+
+
+def peaks(dev, steps=5):
+    "GFLOP/s of a 3x3 conv 128->128 at 16x128x32x32 (fp32; bf16 channels_last) and of a 2048^3 matmul (fp32; bf16)."
+    out = {}
+    x = torch.randn(16, 128, 32, 32, device=dev); w = torch.randn(128, 128, 3, 3, device=dev)
+    conv_flops = 2 * 16 * 32 * 32 * 128 * 128 * 9
+    for name, (xx, ww) in {'conv fp32': (x, w), 'conv bf16 channels_last': (x.bfloat16().contiguous(memory_format=torch.channels_last),
+                                                                           w.bfloat16().contiguous(memory_format=torch.channels_last))}.items():
+        f = lambda: F.conv2d(xx, ww, padding=1); f()
+        out[name] = conv_flops / statistics.median(timed(f, dev) for _ in range(steps)) / 1e9
+    n = 2048 if dev.type == 'cpu' else 8192
+    a = torch.randn(n, n, device=dev)
+    for name, m in {'matmul fp32': a, 'matmul bf16': a.bfloat16()}.items():
+        f = lambda: m @ m; f()
+        out[name] = 2 * n**3 / statistics.median(timed(f, dev) for _ in range(steps)) / 1e9
+    return out
+
+
+class Config:
+    "One row: a model in a precision and memory layout, with its optimizer and inputs."
+    def __init__(self, name, model, fast, dev, batch, sample_batch, compile=False):
+        self.name, self.fast, self.dev = name, fast, dev
+        fmt = torch.channels_last if fast else torch.contiguous_format
+        self.model = model.to(dev).to(memory_format=fmt)
+        self.fn = torch.compile(self.model) if compile else self.model
+        self.opt = torch.optim.AdamW(self.model.parameters(), lr=1e-4)
+        self.x = torch.randn(batch, 3, model_size(model), model_size(model), device=dev).contiguous(memory_format=fmt)
+        self.t = torch.randint(0, 1000, (batch,), device=dev)
+        self.xs = torch.randn(sample_batch, *self.x.shape[1:], device=dev).contiguous(memory_format=fmt)
+        self.ts = torch.randint(0, 1000, (sample_batch,), device=dev)
+
+    def autocast(self): return torch.autocast(self.dev.type, dtype=torch.bfloat16, enabled=self.fast)
+
+    def train(self):
+        self.model.train()
+        with self.autocast(): loss = F.mse_loss(self.fn(self.x, self.t).float(), self.x.float())
+        self.opt.zero_grad(set_to_none=True); loss.backward(); self.opt.step()
+
+    def forward(self):
+        self.model.eval()
+        with torch.inference_mode(), self.autocast(): self.fn(self.xs, self.ts)
+
+    def flops(self):
+        "FLOPs of one training step and of one sampling forward."
+        with FlopCounterMode(display=False) as fc: self.train()
+        tr = fc.get_total_flops()
+        with FlopCounterMode(display=False) as fc: self.forward()
+        return tr, fc.get_total_flops()
+
+
+def model_size(m): return getattr(m, 'config', {}).get('image_size', 32)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--device', default='cpu'); p.add_argument('--arch', default='unet')
+    p.add_argument('--batch', type=int, default=16); p.add_argument('--sample-batch', type=int, default=64)
+    p.add_argument('--steps', type=int, default=8, help='timed rounds (median)')
+    p.add_argument('--threads', type=int, help='torch threads on the CPU')
+    p.add_argument('--no-diffusers', action='store_true', help='only our model')
+    p.add_argument('--compile', action='store_true', help='add torch.compile rows for our model (slow first step)')
+    a = p.parse_args()
+    if a.threads: torch.set_num_threads(a.threads)
+    dev = torch.device(a.device)
+    torch.manual_seed(0)
+    ours = lambda: get_architecture(a.arch, 32, 3, dropout=0.)
+    rows = [Config(f'ours {a.arch} fp32', ours(), False, dev, a.batch, a.sample_batch),
+            Config(f'ours {a.arch} bf16+CL', ours(), True, dev, a.batch, a.sample_batch)]
+    if a.compile: rows += [Config(f'ours {a.arch} bf16+CL compiled', ours(), True, dev, a.batch, a.sample_batch, compile=True)]
+    if not a.no_diffusers and a.arch == 'unet':
+        rows += [Config('diffusers fp32', Theirs(diffusers_unet(0.)), False, dev, a.batch, a.sample_batch),
+                 Config('diffusers bf16+CL', Theirs(diffusers_unet(0.)), True, dev, a.batch, a.sample_batch)]
+    print(f"torch {torch.__version__} on {dev} ({torch.get_num_threads()} threads); {a.arch}: {n_params(rows[0].model) / 1e6:.2f}M params"
+          + (f", diffusers {n_params(rows[-1].model) / 1e6:.2f}M" if len(rows) > 2 else ''))
+    pk = peaks(dev)
+    print('peaks (GFLOP/s): ' + ', '.join(f'{k} {v:.0f}' for k, v in pk.items()))
+    flops = [r.flops() for r in rows]
+    t0 = time.perf_counter()
+    for r in rows: r.train(); r.forward()                      # warm-up (and compilation)
+    warm = time.perf_counter() - t0
+    tr, fw = [[] for _ in rows], [[] for _ in rows]
+    for _ in range(a.steps):
+        for i, r in enumerate(rows): tr[i].append(timed(r.train, dev)); fw[i].append(timed(r.forward, dev))
+    tr, fw = [statistics.median(t) for t in tr], [statistics.median(t) for t in fw]
+    base = next((i for i, r in enumerate(rows) if r.name == 'diffusers fp32'), 0)
+    print(f"\n{'configuration':32}{'train ms':>10}{'img/s':>8}{'GFLOP/s':>9}{'x base':>8}{'fwd' + str(a.sample_batch) + ' ms':>11}{'GFLOP/s':>9}{'x base':>8}")
+    for i, r in enumerate(rows):
+        print(f"{r.name:32}{tr[i] * 1e3:10.0f}{a.batch / tr[i]:8.1f}{flops[i][0] / tr[i] / 1e9:9.0f}{tr[base] / tr[i]:8.2f}"
+              f"{fw[i] * 1e3:11.0f}{flops[i][1] / fw[i] / 1e9:9.0f}{fw[base] / fw[i]:8.2f}")
+    print(f"\nbase = {rows[base].name}; training step = {flops[0][0] / 1e9:.0f} GFLOP, forward = {flops[0][1] / 1e9:.0f} GFLOP "
+          f"(FlopCounterMode); warm-up incl. compile {warm:.0f} s")
+    print(f"reproduce: python benchmarks/speed.py --device {a.device} --arch {a.arch} --batch {a.batch} --sample-batch {a.sample_batch} "
+          f"--steps {a.steps}" + (' --compile' if a.compile else '') + (f' --threads {a.threads}' if a.threads else ''))
+
+
+if __name__ == '__main__': main()
