@@ -6,10 +6,10 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/distributed.html.md"
 
 # %% auto #0
 __all__ = ['world_size', 'rank', 'is_main', 'launched', 'local_rank', 'pick_device', 'setup', 'cleanup', 'gather', 'barrier',
-           'broadcast_object']
+           'broadcast_object', 'shard']
 
 # %% ../nbs/07_distributed.ipynb #3e5880d1
-import os
+import math, os
 from datetime import timedelta
 import torch
 import torch.distributed as dist
@@ -69,10 +69,19 @@ def gather(x:torch.Tensor)->torch.Tensor:
 
 def barrier():
     "Wait until every rank gets here."
-    if world_size() > 1: dist.barrier()
+    if world_size() == 1: return
+    if dist.get_backend() == 'nccl': dist.barrier(device_ids=[torch.cuda.current_device()])   # no guessing the GPU
+    else: dist.barrier()
 
 def broadcast_object(o):
     "Rank 0's `o` on every rank."
     if world_size() == 1: return o
     box = [o]; dist.broadcast_object_list(box, src=0)
     return box[0]
+
+# %% ../nbs/07_distributed.ipynb #b62e4ba5
+def shard(n:int, r:int=None, ws:int=None)->torch.Tensor:
+    "Indices of rank `r`'s equal share of `n` items (default: this rank's), padded by wrapping around."
+    r, ws = rank() if r is None else r, world_size() if ws is None else ws
+    share = math.ceil(n / ws)
+    return (r * share + torch.arange(share)) % n
