@@ -226,17 +226,21 @@ def save(self:BaseTrainer):
 # %% ../../nbs/04_trainers.ipynb #ab848082
 @patch
 def sample_grid(self:BaseTrainer, n_per_class:int=8, n:int=64):
-    "Write `samples_epoch_{epoch}.png` from the EMA model (main process only: no collectives)."
-    if not (self.save_dir and D.is_main()): return
+    "Write `samples_epoch_{epoch}.png` from the EMA model. Under DDP, call it on every rank: each samples a share."
+    if not self.save_dir: return
     x0 = self.dataset[0][0]
     y = torch.arange(self.num_classes).repeat_interleave(n_per_class) if self.class_cond else None
     shape = (len(y) if y is not None else n, *x0.shape)
     g = torch.Generator().manual_seed(self.seed)
+    noise, idx = torch.randn(shape, generator=g), D.shard(shape[0])
+    if D.rank(): g.manual_seed(self.seed + D.rank())    # each rank's own step noise
     self.ema.eval()
     with self.autocast():
-        x = sample(self.diffusion, self.ema.module, shape, self.sampling_steps, self.sampler, y=None if y is None else y.to(self.device),
-                   guidance_scale=self.guidance_scale, generator=g, noise=torch.randn(shape, generator=g).to(self.device))
-    save_grid(x, self.save_dir / f'samples_epoch_{self.epoch}.png', nrow=n_per_class if y is not None else 8)
+        x = sample(self.diffusion, self.ema.module, (len(idx), *shape[1:]), self.sampling_steps, self.sampler,
+                   y=None if y is None else y[idx].to(self.device),
+                   guidance_scale=self.guidance_scale, generator=g, noise=noise[idx].to(self.device))
+    x = D.gather(x)[:shape[0]]
+    if D.is_main(): save_grid(x, self.save_dir / f'samples_epoch_{self.epoch}.png', nrow=n_per_class if y is not None else 8)
     return x
 
 # %% ../../nbs/04_trainers.ipynb #d12e27c3
