@@ -210,7 +210,7 @@ def sample_many(d, model, n:int, shape:tuple, batch_size:int, num_classes=None, 
         y = labels[idx].to(dev) if num_classes else None
         x = sample(d, model, (len(idx), *shape), y=y, generator=g, prior=prior, **kw)
         out.append(to_uint8(x))
-        if progress and D.is_main(): print(f'\rsampled {min(i + batch_size, share) * D.world_size()}/{n}', end='', flush=True)
+        if progress and D.is_main(): print(f'\rsampled {min(min(i + batch_size, share) * D.world_size(), n)}/{n}', end='', flush=True)
     if progress and D.is_main(): print()
     return D.gather(torch.cat(out))[:n].cpu(), labels
 
@@ -341,7 +341,7 @@ def main(argv=None):
         check(a, meta)
         dev = D.setup(a.device, a.local_rank)
         seed_everything(a.seed, D.rank())
-        try: return sampling_only(a, dev) if a.sampling_only else train(a, dev)
+        try: sampling_only(a, dev) if a.sampling_only else train(a, dev)   # return None: the console script sys.exit()s our result
         finally: D.cleanup()
     except (UsageError, ValueError, FileNotFoundError, CheckpointError, NonFiniteLoss) as e:
         print(f"md-train: error: {str(e).splitlines()[0] if str(e) else type(e).__name__}", file=sys.stderr); sys.exit(2)
