@@ -7,7 +7,8 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/train.html.md"""
 # %% auto #0
 __all__ = ['DEFAULTS', 'RECIPES', 'TRAINING_FLAGS', 'Parser', 'parser', 'split_arch_flags', 'parse_args', 'resolve', 'UsageError',
            'check', 'trainer_options', 'build_model', 'state_from', 'load_weights', 'check_arch', 'sample_many',
-           'write_samples', 'sampling_only', 'video_prior', 'check_save_dir', 'args_record', 'train', 'main']
+           'write_samples', 'sampling_only', 'video_prior', 'check_save_dir', 'args_record', 'train',
+           'fast_path_default', 'main']
 
 # %% ../nbs/09_train.ipynb #06a348fd
 import argparse, ast, json, math, os, sys, time
@@ -73,7 +74,8 @@ def parser()->Parser:
     g.add_argument('--weight-decay', type=float, help='AdamW weight decay (not on norms/biases)' + _d('weight_decay'))
     g.add_argument('--grad-clip', type=float, help='clip gradients to this norm')
     g.add_argument('--snr-gamma', type=float, help='min-SNR-γ loss weighting (e.g. 5)')
-    g.add_argument('--bf16', action='store_true', default=None, help='bf16 autocast (fp32 weights, EMA and optimizer)')
+    g.add_argument('--bf16', action=argparse.BooleanOptionalAction, help='fast path: bf16 autocast + channels_last, fp32 weights/EMA/optimizer '
+                   '(default: on for CUDA GPUs with bf16, off on CPUs, where it measured slower without AMX)')
     g.add_argument('--compile', action='store_true', default=None, help='torch.compile the model (slow first step)')
     for name, cls in TRAINERS.items():
         for k, (typ, dflt, h) in cls.options.items():
@@ -128,7 +130,7 @@ def resolve(a):
     recipe = RECIPES.get(a.dataset or DEFAULTS['dataset'], {})
     for k, v in {**DEFAULTS, **recipe}.items():
         if getattr(a, k, None) is None: setattr(a, k, v)
-    for k in ('ddim', 'download', 'bf16', 'compile', 'sampling_only'): setattr(a, k, bool(getattr(a, k)))
+    for k in ('ddim', 'download', 'compile', 'sampling_only'): setattr(a, k, bool(getattr(a, k)))
     return a
 
 # %% ../nbs/09_train.ipynb #da8ebf1b
@@ -253,14 +255,15 @@ def sampling_only(a, dev)->dict:
     dc = ck.get('diffusion', dict(timesteps=a.diffusion_steps, schedule=a.schedule, pred=a.pred))
     d = GaussianDiffusion(**dc)
     if a.sampling_steps > d.T: raise UsageError(f"--sampling-steps ({a.sampling_steps}) exceeds the checkpoint's {d.T} diffusion steps")
-    model.to(dev).eval()
+    model.to(dev, memory_format=torch.channels_last if a.bf16 else torch.preserve_format).eval()
     cfg = getattr(model, 'config', {})
     shape = (cfg.get('in_channels', meta.in_channels), cfg.get('image_size', meta.image_size), cfg.get('image_size', meta.image_size))
     frames = cfg.get('num_frames')
     if frames: shape = (a.seq_len or frames, *shape)
     nc = getattr(model, 'num_classes', None)
-    x, y = sample_many(d, model, a.num_sampled_images, shape, a.batch_size, nc, a.seed, prior=video_prior(ck, a),
-                       steps=a.sampling_steps, sampler=a.sampler, eta=a.eta, guidance_scale=a.guidance_scale)
+    with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=a.bf16):
+        x, y = sample_many(d, model, a.num_sampled_images, shape, a.batch_size, nc, a.seed, prior=video_prior(ck, a),
+                           steps=a.sampling_steps, sampler=a.sampler, eta=a.eta, guidance_scale=a.guidance_scale)
     if not D.is_main(): return {}
     stem = f"{cfg.get('name', a.arch)}_{a.dataset}-{a.sampling_steps}-sampling_steps-{len(x)}_images-class_condn_{nc is not None}"
     paths = write_samples(x, y, a.sample_out_dir, stem, nc)
@@ -333,6 +336,11 @@ def train(a, dev)->dict:
     return paths
 
 # %% ../nbs/09_train.ipynb #127f9b67
+def fast_path_default(dev:torch.device)->bool:
+    "bf16 + channels_last by default where it is a clear win: CUDA GPUs with bf16 (see benchmarks/speed.py)."
+    return dev.type == 'cuda' and torch.cuda.is_bf16_supported()
+
+#| export
 def main(argv=None):
     "md-train: train a diffusion model, or sample from one with --sampling-only."
     try:
@@ -340,6 +348,7 @@ def main(argv=None):
         meta = get_metadata(a.dataset, a.image_size, a.seq_len)
         check(a, meta)
         dev = D.setup(a.device, a.local_rank)
+        if a.bf16 is None: a.bf16 = fast_path_default(dev)
         seed_everything(a.seed, D.rank())
         try: sampling_only(a, dev) if a.sampling_only else train(a, dev)   # return None: the console script sys.exit()s our result
         finally: D.cleanup()

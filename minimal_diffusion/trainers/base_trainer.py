@@ -88,7 +88,7 @@ class BaseTrainer:
                  epochs:int=10, # total epochs of the run
                  lr:float=1e-4, weight_decay:float=0., ema_w:float=0.9995,
                  grad_clip:float=None, # max gradient norm (None: no clipping)
-                 bf16:bool=False, # bf16 autocast for the model (weights, EMA, optimizer stay fp32)
+                 bf16:bool=False, # the fast path: bf16 autocast + channels_last (weights, EMA, optimizer stay fp32)
                  class_cond:bool=False, # pass labels to the model
                  snr_gamma:float=None, # min-SNR-γ loss weighting
                  save_dir=None, # where checkpoints, grids, metrics.jsonl go (None: nothing is written)
@@ -107,7 +107,7 @@ class BaseTrainer:
                                      f"its options: {', '.join(self.options) or 'none'}")
         self.opts = {k: opts.get(k, d) for k, (typ, d, h) in self.options.items()}
         self.device = torch.device(device or 'cpu')
-        self.raw = model.to(self.device)          # the model whose weights we save and average
+        self.raw = model.to(self.device, memory_format=self.layout)   # the model whose weights we save and average
         self.model = self.wrap(self.raw)          # what we train: maybe DDP, maybe compiled
         self.ema = AveragedModel(self.raw, multi_avg_fn=ema_update(ema_w), use_buffers=True)
         self.opt = torch.optim.AdamW(param_groups(self.raw, weight_decay), lr=lr)
@@ -142,7 +142,7 @@ def batches(self:BaseTrainer):
     bar = tqdm(dl, desc=f'epoch {self.epoch + 1}/{self.epochs}', disable=not (self.progress and D.is_main()), leave=False)
     t0, seen, losses = time.perf_counter(), 0, []
     for batch in bar:
-        batch = [b.to(self.device, non_blocking=True) for b in batch]
+        batch = [b.to(self.device, non_blocking=True, memory_format=self.layout if b.ndim == 4 else torch.preserve_format) for b in batch]
         yield batch
         seen += len(batch[0]) * D.world_size(); losses.append(self.last_loss)
         ips = seen / (time.perf_counter() - t0)
@@ -167,6 +167,11 @@ class NonFiniteLoss(RuntimeError):
 def autocast(self:BaseTrainer):
     "bf16 autocast when `bf16`, else a no-op context."
     return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.bf16)
+
+@patch(as_prop=True)
+def layout(self:BaseTrainer):
+    "channels_last on the fast path (convolutions in bf16 run NHWC kernels), else the default layout."
+    return torch.channels_last if self.bf16 else torch.contiguous_format
 
 @patch
 def train_step(self:BaseTrainer, loss:torch.Tensor):
