@@ -10,9 +10,10 @@ __all__ = ['TRAINERS', 'get_trainer']
 # %% ../../nbs/05a_trainers.ipynb #a765f411
 from .base_trainer import BaseTrainer
 from .standard_trainer import StandardTrainer
+from .shared_epsilon_trainer import SharedEpsilonTrainer
 
 # %% ../../nbs/05a_trainers.ipynb #f162e07c
-TRAINERS = dict(standard=StandardTrainer)
+TRAINERS = dict(standard=StandardTrainer, shared_epsilon=SharedEpsilonTrainer)
 
 def get_trainer(name:str)->type:
     "The trainer class registered as `name` (a `BaseTrainer` subclass)."
