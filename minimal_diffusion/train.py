@@ -7,14 +7,14 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/train.html.md"""
 # %% auto #0
 __all__ = ['DEFAULTS', 'RECIPES', 'TRAINING_FLAGS', 'Parser', 'parser', 'split_arch_flags', 'parse_args', 'resolve', 'UsageError',
            'check', 'trainer_options', 'build_model', 'state_from', 'load_weights', 'check_arch', 'sample_many',
-           'write_samples', 'sampling_only', 'video_prior', 'check_save_dir', 'args_record', 'train',
-           'fast_path_default', 'main']
+           'write_samples', 'sampling_only', 'check_save_dir', 'args_record', 'train', 'fast_path_default', 'main']
 
 # %% ../nbs/09_train.ipynb #06a348fd
 import argparse, ast, json, math, os, sys, time
 from pathlib import Path
 import numpy as np
 import torch
+from tqdm.auto import tqdm
 from . import distributed as D
 from .schedules import GaussianDiffusion, SCHEDULES
 from .sampling import sample, SAMPLERS, to_uint8, save_grid, save_gif
@@ -22,10 +22,11 @@ from .architectures import get_architecture, ARCHITECTURES
 from .data import get_dataset, get_metadata, DATASETS
 from .trainers import get_trainer, TRAINERS
 from .trainers.base_trainer import load_checkpoint, CheckpointError, NonFiniteLoss, seed_everything
+from .trainers.shared_epsilon_trainer import checkpoint_prior
 
 # %% ../nbs/09_train.ipynb #8b29d4d3
-DEFAULTS = dict(arch='unet_small', diffusion_steps=1000, sampling_steps=250, schedule='cosine', pred='eps', dataset='digits',
-                data_dir='./dataset/', trainer='standard', batch_size=128, lr=1e-4, epochs=500, ema_w=0.9995, reg_weight=0.1,
+DEFAULTS = dict(arch='unet_small', diffusion_steps=1000, sampling_steps=250, schedule='cosine', pred='v', dataset='digits',
+                data_dir='./dataset/', trainer='standard', batch_size=128, lr=1e-4, epochs=500, ema_w=0.9995,
                 save_every=1, keep_last=5, weight_decay=0., num_sampled_images=1000, sample_out_dir='./sampled_images/',
                 save_dir='./trained_models/', seed=112233, eta=0., guidance_scale=1., num_workers=0, sampler='ddpm', log_every=10)
 RECIPES = dict(digits=dict(epochs=40, lr=1e-3, batch_size=64, save_every=10),
@@ -67,7 +68,7 @@ def parser()->Parser:
     g.add_argument('--lr', type=float, help='AdamW learning rate' + _d('lr'))
     g.add_argument('--epochs', type=int, help='total training epochs' + _d('epochs'))
     g.add_argument('--ema_w', type=float, help='EMA decay' + _d('ema_w'))
-    g.add_argument('--reg-weight', type=float, help='shared_epsilon: weight of the temporal regulariser' + _d('reg_weight'))
+    g.add_argument('--reg-weight', type=float, help="shared_epsilon: weight of the temporal regulariser (default: the trainer's, 0)")
     g.add_argument('--save-every', type=int, help='epochs between checkpoints and sample grids' + _d('save_every'))
     g.add_argument('--keep-last', type=int, help='checkpoints to keep, 0 = all' + _d('keep_last'))
     g.add_argument('--resume', help='continue training exactly from this checkpoint')
@@ -165,7 +166,7 @@ def trainer_options(a)->dict:
     bad = set(typed) - set(cls.options)
     if bad: raise UsageError(f"--trainer {a.trainer} has no option {', '.join('--trainer_' + k for k in sorted(bad))}; "
                              f"its options: {', '.join('--trainer_' + k for k in cls.options) or 'none'}")
-    if 'reg_weight' in cls.options: typed.setdefault('reg_weight', a.reg_weight)
+    if a.reg_weight is not None: typed['reg_weight'] = a.reg_weight
     return typed
 
 # %% ../nbs/09_train.ipynb #8977d5e8
@@ -207,13 +208,11 @@ def sample_many(d, model, n:int, shape:tuple, batch_size:int, num_classes=None, 
     dev = next(model.parameters()).device
     g = torch.Generator().manual_seed(int(np.random.SeedSequence([seed, D.rank()]).generate_state(1)[0]))
     out = []
-    for i in range(0, share, batch_size):
+    for i in tqdm(range(0, share, batch_size), desc=f'sampling {n}', unit='batch', disable=not (progress and D.is_main())):
         idx = (D.rank() * share + torch.arange(i, min(i + batch_size, share))) % n
         y = labels[idx].to(dev) if num_classes else None
         x = sample(d, model, (len(idx), *shape), y=y, generator=g, prior=prior, **kw)
         out.append(to_uint8(x))
-        if progress and D.is_main(): print(f'\rsampled {min(min(i + batch_size, share) * D.world_size(), n)}/{n}', end='', flush=True)
-    if progress and D.is_main(): print()
     return D.gather(torch.cat(out))[:n].cpu(), labels
 
 # %% ../nbs/09_train.ipynb #3009cfad
@@ -262,7 +261,7 @@ def sampling_only(a, dev)->dict:
     if frames: shape = (a.seq_len or frames, *shape)
     nc = getattr(model, 'num_classes', None)
     with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=a.bf16):
-        x, y = sample_many(d, model, a.num_sampled_images, shape, a.batch_size, nc, a.seed, prior=video_prior(ck, a),
+        x, y = sample_many(d, model, a.num_sampled_images, shape, a.batch_size, nc, a.seed, prior=checkpoint_prior(ck),
                            steps=a.sampling_steps, sampler=a.sampler, eta=a.eta, guidance_scale=a.guidance_scale)
     if not D.is_main(): return {}
     stem = f"{cfg.get('name', a.arch)}_{a.dataset}-{a.sampling_steps}-sampling_steps-{len(x)}_images-class_condn_{nc is not None}"
@@ -270,13 +269,6 @@ def sampling_only(a, dev)->dict:
     print(f"md-train: wrote {len(x)} samples ({a.sampler}, {a.sampling_steps} steps) -> {paths['npz']}\n"
           f"md-train: grid -> {paths['grid']}" + (f"\nmd-train: GIFs -> {paths['gifs']}" if 'gifs' in paths else ''))
     return paths
-
-def video_prior(ck:dict, a):
-    "The noise prior a video checkpoint was trained with (None for images and the independent prior)."
-    opts = ck.get('trainer', {})
-    if 'noise' not in opts: return None
-    from minimal_diffusion.trainers.shared_epsilon_trainer import noise_prior
-    return noise_prior(opts['noise'], opts.get('alpha', 1.))
 
 # %% ../nbs/09_train.ipynb #383dc754
 def check_save_dir(path, resuming:bool):

@@ -89,6 +89,7 @@ def temporal_reg(ε̂:torch.Tensor, # (B, F, C, H, W) predicted noise
 # %% ../../nbs/05_shared_epsilon.ipynb #b297cae3
 class SharedEpsilonTrainer(BaseTrainer):
     "Video diffusion on clips (B, F, C, H, W) with correlated noise across frames and a motion-weighted temporal regulariser."
+    video = True   # trains clips: md-train pairs it with video datasets only
     options = dict(noise=(str, 'progressive', "noise prior over frames: 'independent', 'shared' (the original), 'mixed' or 'progressive'"),
                    alpha=(float, 1., "correlation strength of the 'mixed' and 'progressive' priors"),
                    reg_weight=(float, 0., 'weight λ of the temporal regulariser (--reg-weight; the original used 0.1); 0 turns it off'),
