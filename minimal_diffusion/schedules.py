@@ -27,9 +27,12 @@ def betas_from_alpha_bar(ᾱ, T, max_beta=0.999):
     a = ᾱ(t)
     return (1 - a[1:] / a[:-1]).clamp(max=max_beta)
 
-def cosine_alpha_bar(t, s=0.008): return torch.cos((t + s) / (1 + s) * math.pi / 2) ** 2
+def cosine_alpha_bar(t, s=0.008):
+    "Nichol & Dhariwal's signal fraction at time `t` in [0, 1] (offset `s` keeps β small near t = 0)."
+    return torch.cos((t + s) / (1 + s) * math.pi / 2) ** 2
 
 def sigmoid_alpha_bar(t, start=-3., end=3.):
+    "Jabri et al.'s signal fraction at time `t` in [0, 1]: a rescaled sigmoid between `start` and `end`."
     σ = lambda z: torch.sigmoid(torch.as_tensor(z, dtype=torch.float64))
     return (σ(end) - σ(t * (end - start) + start)) / (σ(end) - σ(start))
 

@@ -242,6 +242,7 @@ def sampling_only(a, dev)->dict:
     ignored = [f for f in a.given if f in TRAINING_FLAGS or f.startswith('trainer_')]
     if ignored and D.is_main():
         print(f"md-train: note: {', '.join('--' + f.replace('_', '-') for f in ignored)} do not apply with --sampling-only (ignored)")
+    if a.bf16 is None: a.bf16 = fast_path_default(dev)
     ck = load_checkpoint(a.pretrained_ckpt)
     check_arch(ck, a)
     if 'arch' in ck:
@@ -289,6 +290,7 @@ def args_record(a)->dict:
 
 def train(a, dev)->dict:
     "Train as configured by `a`; return the paths written."
+    if a.bf16 is None: a.bf16 = fast_path_default(dev)
     meta = get_metadata(a.dataset, a.image_size, a.seq_len, data_dir=a.data_dir)
     if a.class_cond is None: a.class_cond = meta.num_classes is not None
     if a.class_cond and not meta.num_classes: raise UsageError(f"--class-cond needs labels; --dataset {a.dataset} has none")
@@ -340,7 +342,6 @@ def main(argv=None):
         meta = get_metadata(a.dataset, a.image_size, a.seq_len)
         check(a, meta)
         dev = D.setup(a.device, a.local_rank)
-        if a.bf16 is None: a.bf16 = fast_path_default(dev)
         seed_everything(a.seed, D.rank())
         try: sampling_only(a, dev) if a.sampling_only else train(a, dev)   # return None: the console script sys.exit()s our result
         finally: D.cleanup()

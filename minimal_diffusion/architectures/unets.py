@@ -231,6 +231,7 @@ def forward(self:UNet,
             x:torch.Tensor, # (B, C, H, W) images or (B, F, C, H, W) clips
             t:torch.Tensor, # (B,) timesteps
             y:torch.Tensor=None): # (B,) class labels; None: the null class
+    "The prediction for noisy `x` at steps `t` (class `y`), same shape as `x`."
     h, frames = fold_frames(x)
     emb = self.cond(t.expand(len(x)) if t.ndim == 0 else t, y, frames)
     h = self.conv_in(h)
