@@ -204,12 +204,10 @@ def check_arch(ck:dict, a):
 def sample_many(d, model, n:int, shape:tuple, batch_size:int, num_classes=None, seed:int=0, prior=None, progress=True, **kw):
     "`n` samples (uint8, channels last) and their labels, spread over all ranks and gathered on each."
     labels = torch.arange(n) % num_classes if num_classes else torch.zeros(n, dtype=torch.long)
-    share = math.ceil(n / D.world_size())
     dev = next(model.parameters()).device
     g = torch.Generator().manual_seed(int(np.random.SeedSequence([seed, D.rank()]).generate_state(1)[0]))
     out = []
-    for i in tqdm(range(0, share, batch_size), desc=f'sampling {n}', unit='batch', disable=not (progress and D.is_main())):
-        idx = (D.rank() * share + torch.arange(i, min(i + batch_size, share))) % n
+    for idx in tqdm(D.shard(n).split(batch_size), desc=f'sampling {n}', unit='batch', disable=not (progress and D.is_main())):
         y = labels[idx].to(dev) if num_classes else None
         x = sample(d, model, (len(idx), *shape), y=y, generator=g, prior=prior, **kw)
         out.append(to_uint8(x))
