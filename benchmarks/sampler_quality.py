@@ -19,6 +19,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('ckpt'); p.add_argument('--n', type=int, default=1000, help='samples per row (the synthetic-only classifier trains on them)')
     p.add_argument('--steps', default='5,10,20,50,250', help='step counts for every sampler (DDPM below 10 steps is skipped)')
+    p.add_argument('--samplers', default='ddpm,ddim,ddim1,dpmpp,guidance', help='which rows: ddim1 is DDIM with eta 1, guidance is DPM-Solver++ 20 steps at w = 2, 4')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--json', default=None)
     a = p.parse_args()
@@ -27,9 +28,10 @@ def main():
     d = GaussianDiffusion(**ck['diffusion'])
     nc, size, ch = model.num_classes, ck['arch']['image_size'], ck['arch']['in_channels']
     steps = [int(s) for s in a.steps.split(',')]
-    runs = [(smp, eta, S, 1.) for smp, eta in (('ddpm', 0.), ('ddim', 0.), ('ddim', 1.), ('dpmpp', 0.)) for S in steps
-            if not (smp == 'ddpm' and S < 10) and not (eta == 1. and S > 50)]
-    runs += [('dpmpp', 0., 20, w) for w in (2., 4.)]
+    rows_wanted = a.samplers.split(',')
+    runs = [(smp, eta, S, 1.) for key, smp, eta in (('ddpm', 'ddpm', 0.), ('ddim', 'ddim', 0.), ('ddim1', 'ddim', 1.), ('dpmpp', 'dpmpp', 0.))
+            for S in steps if key in rows_wanted and not (smp == 'ddpm' and S < 10) and not (eta == 1. and S > 50)]
+    if 'guidance' in rows_wanted: runs += [('dpmpp', 0., 20, w) for w in (2., 4.)]
     print(f"{a.ckpt}: {ck['arch']['name']}, {ck['epoch']} epochs; {a.n} samples per row, md-eval metrics on {ck['args'].get('dataset', 'digits')}")
     print(f"{'sampler':8}{'eta':>5}{'steps':>7}{'guid.':>7}{'synthetic':>11}{'ratio':>7}{'Fréchet':>9}{'distinct':>10}")
     rows = []
@@ -42,7 +44,7 @@ def main():
               f"{r['distinct_fraction']:10.3f}", flush=True)
     print(f"real-only accuracy {rows[0]['real_only_accuracy']:.3f}")
     if a.json: open(a.json, 'w').write(json.dumps(rows, indent=1))
-    print(f"reproduce: python benchmarks/sampler_quality.py {a.ckpt} --n {a.n} --steps {a.steps} --seed {a.seed}")
+    print(f"reproduce: python benchmarks/sampler_quality.py {a.ckpt} --n {a.n} --steps {a.steps} --samplers {a.samplers} --seed {a.seed}")
 
 
 if __name__ == '__main__': main()

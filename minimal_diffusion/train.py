@@ -37,7 +37,10 @@ class Parser(argparse.ArgumentParser):
     "An `ArgumentParser` whose errors are one line (exit code 2)."
     def error(self, message): print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr); sys.exit(2)
 
-def _d(k): return f" (default: {DEFAULTS[k]})"
+def _d(k):
+    "The default of flag `k` for --help, with the digits recipe's value where it differs."
+    r = RECIPES['digits'].get(k)
+    return f" (default: {DEFAULTS[k]}" + (f"; {r} on digits, the default dataset)" if r is not None else ")")
 
 def parser()->Parser:
     "md-train's flags: the original CLI's, grouped as in its README, plus what a user needs beyond it."

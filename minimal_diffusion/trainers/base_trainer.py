@@ -265,7 +265,10 @@ def plot_metrics(path, out):
 def fit(self:BaseTrainer, resume:dict=None):
     "Train until `epochs`, continuing from checkpoint dict `resume` if given."
     if resume is not None: self.load_state_dict(resume)
-    if self.save_dir and D.is_main(): self.save_dir.mkdir(parents=True, exist_ok=True)
+    if self.save_dir and D.is_main():
+        self.save_dir.mkdir(parents=True, exist_ok=True)
+        log = self.save_dir / 'metrics.jsonl'
+        if resume is None and log.exists(): os.replace(log, log.with_name('metrics.previous.jsonl'))   # a new run, a new log
     while self.epoch < self.epochs:
         seed_everything(self.seed, self.epoch, D.rank())
         self.model.train()
