@@ -246,6 +246,7 @@ def sampling_only(a, dev)->dict:
     if a.bf16 is None: a.bf16 = fast_path_default(dev)
     ck = load_checkpoint(a.pretrained_ckpt)
     check_arch(ck, a)
+    if 'dataset' not in a.given: a.dataset = ck.get('args', {}).get('dataset', a.dataset)   # name files after what was trained
     if 'arch' in ck:
         cfg = dict(ck['arch']); model = get_architecture(**cfg)
         meta = get_metadata(a.dataset, image_size=cfg['image_size'])
