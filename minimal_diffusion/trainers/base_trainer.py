@@ -20,7 +20,7 @@ from fastcore.basics import store_attr, patch
 from tqdm.auto import tqdm
 from .. import distributed as D
 from ..schedules import GaussianDiffusion
-from ..sampling import sample, save_grid
+from ..sampling import sample, save_grid, randn
 
 # %% ../../nbs/04_trainers.ipynb #d3c83997
 class CheckpointError(ValueError):
@@ -80,6 +80,7 @@ def ema_update(w:float):
 class BaseTrainer:
     "The training loop shared by all trainers; subclasses implement `train_one_epoch`."
     options = {}   # trainer-specific options: name -> (type, default, help), set as --trainer_NAME=VALUE
+    prior = None   # noise prior for sampling, `prior(shape, generator, device)` (video trainers set one); None: N(0, I)
     def __init__(self,
                  model:nn.Module, # the denoiser, called as model(x, t, y=None)
                  diffusion:GaussianDiffusion, # schedule and prediction target
@@ -237,13 +238,13 @@ def sample_grid(self:BaseTrainer, n_per_class:int=8, n:int=64):
     y = torch.arange(self.num_classes).repeat_interleave(n_per_class) if self.class_cond else None
     shape = (len(y) if y is not None else n, *x0.shape)
     g = torch.Generator().manual_seed(self.seed)
-    noise, idx = torch.randn(shape, generator=g), D.shard(shape[0])
+    noise, idx = (self.prior or randn)(shape, g, torch.device('cpu')), D.shard(shape[0])
     if D.rank(): g.manual_seed(self.seed + D.rank())    # each rank's own step noise
     self.ema.eval()
     with self.autocast():
         x = sample(self.diffusion, self.ema.module, (len(idx), *shape[1:]), self.sampling_steps, self.sampler,
                    y=None if y is None else y[idx].to(self.device),
-                   guidance_scale=self.guidance_scale, generator=g, noise=noise[idx].to(self.device))
+                   guidance_scale=self.guidance_scale, generator=g, noise=noise[idx].to(self.device), prior=self.prior)
     x = D.gather(x)[:shape[0]]
     if D.is_main(): save_grid(x, self.save_dir / f'samples_epoch_{self.epoch}.png', nrow=n_per_class if y is not None else 8)
     return x

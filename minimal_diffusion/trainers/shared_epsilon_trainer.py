@@ -16,36 +16,32 @@ from einops import rearrange
 from fastcore.basics import patch
 from .. import distributed as D
 from .base_trainer import BaseTrainer
-from ..sampling import sample, save_grid, save_gif
+from ..sampling import sample, save_grid, save_gif, randn
 
 # %% ../../nbs/05_shared_epsilon.ipynb #de1c6cd2
-def _randn(shape, generator=None, device=None):
-    "Standard normal noise drawn on `generator`'s device (so CPU generators reproduce on any device), moved to `device`."
-    return torch.randn(shape, generator=generator, device=generator.device if generator is not None else device).to(device)
-
 def independent_noise(shape, generator=None, device=None, alpha=None):
     "Independent ε for every frame: frame correlation 0."
-    return _randn(shape, generator, device)
+    return randn(shape, generator, device)
 
 def shared_noise(shape, generator=None, device=None, alpha=None):
     "One ε per clip, copied to all frames (the original trainer): frame correlation 1."
-    if len(shape) < 5: return _randn(shape, generator, device)
+    if len(shape) < 5: return randn(shape, generator, device)
     B, F, *rest = shape
-    return _randn((B, 1, *rest), generator, device).expand(*shape).contiguous()
+    return randn((B, 1, *rest), generator, device).expand(*shape).contiguous()
 
 # %% ../../nbs/05_shared_epsilon.ipynb #87e89a22
 def mixed_noise(shape, generator=None, device=None, alpha=1.):
     "PYoCo's mixed prior: ε_i = (α·ε_shared + ξ_i)/√(1+α²); correlation α²/(1+α²) between any two frames."
-    if len(shape) < 5: return _randn(shape, generator, device)
+    if len(shape) < 5: return randn(shape, generator, device)
     B, F, *rest = shape
-    shared, ξ = _randn((B, 1, *rest), generator, device), _randn(shape, generator, device)
+    shared, ξ = randn((B, 1, *rest), generator, device), randn(shape, generator, device)
     return (alpha * shared + ξ) / math.sqrt(1 + alpha**2)
 
 # %% ../../nbs/05_shared_epsilon.ipynb #58340c22
 def progressive_noise(shape, generator=None, device=None, alpha=1.):
     "PYoCo's progressive (AR(1)) prior: correlation (α/√(1+α²))^|i-j| between frames i and j."
-    if len(shape) < 5: return _randn(shape, generator, device)
-    ξ, a, b = _randn(shape, generator, device), alpha / math.sqrt(1 + alpha**2), 1 / math.sqrt(1 + alpha**2)
+    if len(shape) < 5: return randn(shape, generator, device)
+    ξ, a, b = randn(shape, generator, device), alpha / math.sqrt(1 + alpha**2), 1 / math.sqrt(1 + alpha**2)
     ε = [ξ[:, 0]]
     for i in range(1, shape[1]): ε.append(a * ε[-1] + b * ξ[:, i])
     return torch.stack(ε, 1)
@@ -155,17 +151,10 @@ def clip_grid(x:torch.Tensor, # (N, F, C, H, W) clips in [-1, 1]
 
 # %% ../../nbs/05_shared_epsilon.ipynb #f51bd61c
 @patch
-def sample_grid(self:SharedEpsilonTrainer, n:int=8):
-    "Write `samples_epoch_{epoch}.png` and `.gif` of EMA clips drawn with the trainer's prior (one per class when class-conditional)."
-    if not (self.save_dir and D.is_main()): return
-    y = torch.arange(self.num_classes, device=self.device) if self.class_cond else None
-    shape = (len(y) if y is not None else n, *self.dataset[0][0].shape)
-    self.ema.eval()
-    with self.autocast():
-        x = sample(self.diffusion, self.ema.module, shape, self.sampling_steps, self.sampler, y=y, guidance_scale=self.guidance_scale,
-                   generator=torch.Generator().manual_seed(self.seed), prior=self.prior)
-    save_grid(x, self.save_dir / f'samples_epoch_{self.epoch}.png')
-    save_gif(clip_grid(x), self.save_dir / f'samples_epoch_{self.epoch}.gif', scale=3)
+def sample_grid(self:SharedEpsilonTrainer, n_per_class:int=1, n:int=8):
+    "The base grid (one clip per row, drawn with the trainer's prior) plus `samples_epoch_{epoch}.gif` of all clips tiled."
+    x = BaseTrainer.sample_grid(self, n_per_class, n)
+    if x is not None and D.is_main(): save_gif(clip_grid(x), self.save_dir / f'samples_epoch_{self.epoch}.gif', scale=3)
     return x
 
 # %% ../../nbs/05_shared_epsilon.ipynb #9d98b8ad
