@@ -7,14 +7,18 @@ UNet2DModel at the same widths; achieved GFLOP/s next to the conv and matmul pea
 
 One process; every configuration is timed in turn inside each round (interleaved), after a warm-up, and each number is
 the median over --steps rounds. A training step is forward + MSE + backward + AdamW; a sampling step is one forward
-pass at --sample-batch under inference_mode. FLOPs come from torch.utils.flop_counter.FlopCounterMode (convs, matmuls,
-attention), so GFLOP/s is model FLOPs per second, the same count for every row of one model.
+pass at --sample-batch under inference_mode. The 'trainer step' row is what md-train runs per batch: StandardTrainer's
+diffusion loss (random t and noise, v target) + backward + AdamW + EMA update + the loss check, on the fast path.
+FLOPs come from torch.utils.flop_counter.FlopCounterMode (convs, matmuls, attention) on the eager model, so GFLOP/s is
+model FLOPs per second, the same count for every row of one model.
 """
 import argparse, statistics, time
 import torch
 import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
 from minimal_diffusion.architectures import get_architecture
+from minimal_diffusion.schedules import GaussianDiffusion
+from minimal_diffusion.trainers import get_trainer
 from arch_speed import diffusers_unet, Theirs, n_params
 
 
@@ -75,6 +79,20 @@ class Config:
         return tr, fc.get_total_flops()
 
 
+class TrainerStep(Config):
+    "md-train's per-batch work: `StandardTrainer`'s loss and `train_step` (AdamW, EMA, loss check) on the fast path."
+    def __init__(self, name, model, dev, batch, sample_batch):
+        super().__init__(name, model, True, dev, batch, sample_batch)
+        data = torch.utils.data.TensorDataset(self.x.cpu(), torch.zeros(batch, dtype=torch.long))
+        self.trainer = get_trainer('standard')(self.model, GaussianDiffusion(pred='v'), data, batch_size=batch, bf16=True,
+                                                device=dev, progress=False)
+
+    def train(self):
+        tr = self.trainer; tr.model.train()
+        with tr.autocast(): loss = tr.diffusion.loss(tr.model, self.x)
+        tr.train_step(loss)
+
+
 def model_size(m): return getattr(m, 'config', {}).get('image_size', 32)
 
 
@@ -93,15 +111,16 @@ def main():
     ours = lambda: get_architecture(a.arch, 32, 3, dropout=0.)
     rows = [Config(f'ours {a.arch} fp32', ours(), False, dev, a.batch, a.sample_batch),
             Config(f'ours {a.arch} bf16+CL', ours(), True, dev, a.batch, a.sample_batch)]
+    rows += [TrainerStep(f'ours {a.arch} bf16+CL trainer step', ours(), dev, a.batch, a.sample_batch)]
     if a.compile: rows += [Config(f'ours {a.arch} bf16+CL compiled', ours(), True, dev, a.batch, a.sample_batch, compile=True)]
     if not a.no_diffusers and a.arch == 'unet':
         rows += [Config('diffusers fp32', Theirs(diffusers_unet(0.)), False, dev, a.batch, a.sample_batch),
                  Config('diffusers bf16+CL', Theirs(diffusers_unet(0.)), True, dev, a.batch, a.sample_batch)]
     print(f"torch {torch.__version__} on {dev} ({torch.get_num_threads()} threads); {a.arch}: {n_params(rows[0].model) / 1e6:.2f}M params"
-          + (f", diffusers {n_params(rows[-1].model) / 1e6:.2f}M" if len(rows) > 2 else ''))
+          + (f", diffusers {n_params(rows[-1].model) / 1e6:.2f}M" if rows[-1].name.startswith('diffusers') else ''))
     pk = peaks(dev)
     print('peaks (GFLOP/s): ' + ', '.join(f'{k} {v:.0f}' for k, v in pk.items()))
-    flops = [r.flops() for r in rows]
+    flops = [rows[1].flops() if 'compiled' in r.name else r.flops() for r in rows]   # FlopCounterMode sees eager ops only
     t0 = time.perf_counter()
     for r in rows: r.train(); r.forward()                      # warm-up (and compilation)
     warm = time.perf_counter() - t0
@@ -110,9 +129,9 @@ def main():
         for i, r in enumerate(rows): tr[i].append(timed(r.train, dev)); fw[i].append(timed(r.forward, dev))
     tr, fw = [statistics.median(t) for t in tr], [statistics.median(t) for t in fw]
     base = next((i for i, r in enumerate(rows) if r.name == 'diffusers fp32'), 0)
-    print(f"\n{'configuration':32}{'train ms':>10}{'img/s':>8}{'GFLOP/s':>9}{'x base':>8}{'fwd' + str(a.sample_batch) + ' ms':>11}{'GFLOP/s':>9}{'x base':>8}")
+    print(f"\n{'configuration':38}{'train ms':>10}{'img/s':>8}{'GFLOP/s':>9}{'x base':>8}{'fwd' + str(a.sample_batch) + ' ms':>11}{'GFLOP/s':>9}{'x base':>8}")
     for i, r in enumerate(rows):
-        print(f"{r.name:32}{tr[i] * 1e3:10.0f}{a.batch / tr[i]:8.1f}{flops[i][0] / tr[i] / 1e9:9.0f}{tr[base] / tr[i]:8.2f}"
+        print(f"{r.name:38}{tr[i] * 1e3:10.0f}{a.batch / tr[i]:8.1f}{flops[i][0] / tr[i] / 1e9:9.0f}{tr[base] / tr[i]:8.2f}"
               f"{fw[i] * 1e3:11.0f}{flops[i][1] / fw[i] / 1e9:9.0f}{fw[base] / fw[i]:8.2f}")
     print(f"\nbase = {rows[base].name}; training step = {flops[0][0] / 1e9:.0f} GFLOP, forward = {flops[0][1] / 1e9:.0f} GFLOP "
           f"(FlopCounterMode); warm-up incl. compile {warm:.0f} s")

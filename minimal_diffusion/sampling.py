@@ -40,8 +40,8 @@ def guided(model, x, t, y=None, w=1., null=None):
 # %% ../nbs/06_ddim.ipynb #23a4542f
 def ddpm_step(r:GaussianDiffusion, i, x, x0, ε, z, **kw):
     "Ancestral step: a draw from the posterior q(x_{i-1} | x_i, x̂0)."
-    mean, var = r.posterior(x0, x, torch.full((x.shape[0],), i, device=x.device))
-    return mean + var.sqrt() * z() if i > 0 else mean
+    mean, var = r.posterior(x0, x, i)
+    return mean + math.sqrt(var) * z() if i > 0 else mean
 
 # %% ../nbs/06_ddim.ipynb #6b4b7da2
 def ddim_step(r:GaussianDiffusion, i, x, x0, ε, z, eta=0., **kw):
@@ -102,13 +102,13 @@ def sample(d:GaussianDiffusion, # the diffusion the model was trained with
           ): # samples, in [-1, 1] when `clip`
     "Draw samples from `model` with `steps` calls of `sampler`."
     if sampler not in SAMPLERS: raise ValueError(f"unknown sampler {sampler!r}; choose one of {', '.join(SAMPLERS)}")
-    r = d.respace(sampling_steps(d.T, steps))
+    r = d.to('cpu').respace(sampling_steps(d.T, steps))   # per-step coefficients as Python floats: no host syncs
     dev = _device(model, noise)
     draw = (lambda: prior(shape, generator, dev)) if prior else (lambda: randn(shape, generator, dev))
     x, state, step = (draw() if noise is None else noise).float(), {}, SAMPLERS[sampler]
     for i in tqdm(range(steps - 1, -1, -1), disable=not progress, desc=f'{sampler} sampling'):
-        t = torch.full((shape[0],), i, device=dev)
-        x0, ε = r.split(x, t, guided(model, x, r.timestep_map.to(dev)[t], y, guidance_scale, null_class).float())
+        t = torch.full((shape[0],), int(r.timestep_map[i]), device=dev)   # the original step the model was trained on
+        x0, ε = r.split(x, i, guided(model, x, t, y, guidance_scale, null_class).float())
         if clip: x0, ε = clipped(r, i, x, x0)
         x = step(r, i, x, x0, ε, draw, eta=eta, state=state)
         if callback: callback(i, r.timestep_map[i].item(), x, x0)

@@ -9,7 +9,7 @@ __all__ = ['SCHEDULES', 'linear_betas', 'betas_from_alpha_bar', 'cosine_alpha_ba
            'GaussianDiffusion', 'at', 'mixture_denoiser']
 
 # %% ../nbs/00_schedules.ipynb #a2435701
-import math
+import copy, math
 import torch
 import torch.nn.functional as F
 from fastcore.basics import store_attr, patch
@@ -73,9 +73,17 @@ class GaussianDiffusion:
 
 # %% ../nbs/00_schedules.ipynb #b7f5a8cb
 def at(coef, t, x):
-    "`coef[t]` as `x`'s dtype on `x`'s device, shaped (B, 1, ...) to broadcast against `x`."
+    "`coef[t]` as `x`'s dtype on `x`'s device, shaped (B, 1, ...) to broadcast against `x`; a Python float for an `int` `t`."
+    if isinstance(t, int): return coef[t].item()
     c = coef.to(t.device)[t].to(x.dtype if x.is_floating_point() else torch.float32)
     return c.view(-1, *[1] * (x.ndim - 1))
+
+@patch
+def to(self:GaussianDiffusion, device):
+    "A copy with the schedule (still float64) on `device`: a trainer gathers per-sample coefficients there without host copies."
+    d = copy.copy(self)
+    d.β, d.ᾱ, d.ᾱ_prev, d.timestep_map = (v.to(device) for v in (self.β, self.ᾱ, self.ᾱ_prev, self.timestep_map))
+    return d
 
 # %% ../nbs/00_schedules.ipynb #a1f69769
 @patch

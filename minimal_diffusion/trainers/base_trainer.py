@@ -108,10 +108,11 @@ class BaseTrainer:
                                      f"its options: {', '.join(self.options) or 'none'}")
         self.opts = {k: opts.get(k, d) for k, (typ, d, h) in self.options.items()}
         self.device = torch.device(device or 'cpu')
+        self.diffusion = diffusion.to(self.device)  # per-sample schedule gathers happen on the device, without host copies
         self.raw = model.to(self.device, memory_format=self.layout)   # the model whose weights we save and average
         self.model = self.wrap(self.raw)          # what we train: maybe DDP, maybe compiled
         self.ema = AveragedModel(self.raw, multi_avg_fn=ema_update(ema_w), use_buffers=True)
-        self.opt = torch.optim.AdamW(param_groups(self.raw, weight_decay), lr=lr)
+        self.opt = torch.optim.AdamW(param_groups(self.raw, weight_decay), lr=lr, fused=self.device.type in ('cpu', 'cuda'))
         self.epoch, self.step, self.save_dir = 0, 0, Path(save_dir) if save_dir else None
         self.num_classes = getattr(model, 'num_classes', None) or getattr(model, 'config', {}).get('num_classes')
 
