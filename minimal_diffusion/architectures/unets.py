@@ -8,14 +8,17 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/unets.html.md"""
 __all__ = ['CHANNEL_MULT', 'unet_small', 'unet', 'unet_big', 'timestep_embedding', 'layout_of', 'GroupNorm', 'norm', 'zero_',
            'resize', 'ResBlock', 'to_tokens', 'from_tokens', 'Attention', 'Conditioning', 'UNetBlock', 'ConvResample',
            'UNet', 'fold_frames', 'unfold_frames', 'default_channel_mult', 'default_attention_resolutions',
-           'unet_custom']
+           'unet_custom', 'feature_map_ops']
 
 # %% ../../nbs/01_unets.ipynb #22515f5b
 import math
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from collections import Counter
 from torch.utils.checkpoint import checkpoint
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_leaves
 from fastcore.basics import store_attr, patch
 from fastcore.meta import delegates
 
@@ -292,3 +295,24 @@ unet = _variant('unet', "14.4M parameters at 32 px: base 64, 3 blocks per level,
                 base_width=64, num_res_blocks=3, head_dim=64)
 unet_big = _variant('unet_big', "129M parameters at 32 px: base 192, 3 blocks per level, 64 channels/head.",
                     base_width=192, num_res_blocks=3, head_dim=64)
+
+# %% ../../nbs/01_unets.ipynb #218f53e0
+class _FeatureMapOps(TorchDispatchMode):
+    def __init__(self, n): super().__init__(); self.n, self.ops = n, Counter()
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        if func.is_view or 'scaled_dot_product' in func.name(): return out
+        for o in tree_leaves(out):
+            if isinstance(o, torch.Tensor) and o.ndim == 4 and o.shape[0] == self.n and o.is_floating_point():
+                cl = o.is_contiguous(memory_format=torch.channels_last)
+                self.ops[func.overloadpacket.__name__, str(o.dtype)[6:], 'channels_last' if cl else 'contiguous'] += 1
+        return out
+
+def feature_map_ops(model:nn.Module, # a model in channels-last layout
+                    x:torch.Tensor, t:torch.Tensor, y:torch.Tensor=None # one channels-last batch (use an odd batch size)
+                   )->Counter: # (op, dtype, layout) -> calls
+    "The ops that write feature maps of `x`'s batch in one bf16-autocast forward and backward of `model`."
+    with _FeatureMapOps(len(x)) as rec:
+        with torch.autocast(x.device.type, dtype=torch.bfloat16): out = model(x, t, y)
+        out.backward(torch.randn_like(out))
+    return rec.ops
