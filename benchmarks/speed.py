@@ -120,10 +120,11 @@ def main():
           + (f", diffusers {n_params(rows[-1].model) / 1e6:.2f}M" if rows[-1].name.startswith('diffusers') else ''))
     pk = peaks(dev)
     print('peaks (GFLOP/s): ' + ', '.join(f'{k} {v:.0f}' for k, v in pk.items()))
+    warm = {}                                                 # first training step + first forward: compilation
+    for r in list(rows):
+        try: warm[r.name] = timed(r.train, dev) + timed(r.forward, dev)
+        except Exception as e: print(f"{r.name}: failed ({type(e).__name__}: {str(e)[:300]}); row dropped"); rows.remove(r)
     flops = [rows[1].flops() if 'compiled' in r.name else r.flops() for r in rows]   # FlopCounterMode sees eager ops only
-    t0 = time.perf_counter()
-    for r in rows: r.train(); r.forward()                      # warm-up (and compilation)
-    warm = time.perf_counter() - t0
     tr, fw = [[] for _ in rows], [[] for _ in rows]
     for _ in range(a.steps):
         for i, r in enumerate(rows): tr[i].append(timed(r.train, dev)); fw[i].append(timed(r.forward, dev))
@@ -134,7 +135,10 @@ def main():
         print(f"{r.name:38}{tr[i] * 1e3:10.0f}{a.batch / tr[i]:8.1f}{flops[i][0] / tr[i] / 1e9:9.0f}{tr[base] / tr[i]:8.2f}"
               f"{fw[i] * 1e3:11.0f}{flops[i][1] / fw[i] / 1e9:9.0f}{fw[base] / fw[i]:8.2f}")
     print(f"\nbase = {rows[base].name}; training step = {flops[0][0] / 1e9:.0f} GFLOP, forward = {flops[0][1] / 1e9:.0f} GFLOP "
-          f"(FlopCounterMode); warm-up incl. compile {warm:.0f} s")
+          f"(FlopCounterMode); first step + first forward: " + ', '.join(f"{k} {v:.1f} s" for k, v in warm.items()))
+    best = min(range(len(rows)), key=lambda i: tr[i])
+    print(f"fastest training step: {rows[best].name}, {flops[best][0] / tr[best] / 1e9:.0f} GFLOP/s = "
+          f"{100 * flops[best][0] / tr[best] / 1e9 / pk['matmul bf16']:.1f}% of the bf16 matmul peak measured above")
     print(f"reproduce: python benchmarks/speed.py --device {a.device} --arch {a.arch} --batch {a.batch} --sample-batch {a.sample_batch} "
           f"--steps {a.steps}" + (' --compile' if a.compile else '') + (f' --threads {a.threads}' if a.threads else ''))
 
