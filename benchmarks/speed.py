@@ -55,7 +55,8 @@ class Config:
         self.model = model.to(dev).to(memory_format=fmt)
         self.fn = torch.compile(self.model) if compile else self.model
         self.opt = torch.optim.AdamW(self.model.parameters(), lr=1e-4)
-        self.x = torch.randn(batch, 3, model_size(model), model_size(model), device=dev).contiguous(memory_format=fmt)
+        cfg = getattr(model, 'config', {})
+        self.x = torch.randn(batch, cfg.get('in_channels', 3), cfg.get('image_size', 32), cfg.get('image_size', 32), device=dev).contiguous(memory_format=fmt)
         self.t = torch.randint(0, 1000, (batch,), device=dev)
         self.xs = torch.randn(sample_batch, *self.x.shape[1:], device=dev).contiguous(memory_format=fmt)
         self.ts = torch.randint(0, 1000, (sample_batch,), device=dev)
@@ -93,13 +94,12 @@ class TrainerStep(Config):
         tr.train_step(loss)
 
 
-def model_size(m): return getattr(m, 'config', {}).get('image_size', 32)
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--device', default='cpu'); p.add_argument('--arch', default='unet')
     p.add_argument('--batch', type=int, default=16); p.add_argument('--sample-batch', type=int, default=64)
+    p.add_argument('--image-size', type=int, default=32); p.add_argument('--channels', type=int, default=3)
+    p.add_argument('--num-classes', type=int, help='class-conditional model (labels are the null class)')
     p.add_argument('--steps', type=int, default=8, help='timed rounds (median)')
     p.add_argument('--threads', type=int, help='torch threads on the CPU')
     p.add_argument('--no-diffusers', action='store_true', help='only our model')
@@ -108,12 +108,12 @@ def main():
     if a.threads: torch.set_num_threads(a.threads)
     dev = torch.device(a.device)
     torch.manual_seed(0)
-    ours = lambda: get_architecture(a.arch, 32, 3, dropout=0.)
+    ours = lambda: get_architecture(a.arch, a.image_size, a.channels, num_classes=a.num_classes, dropout=0.)
     rows = [Config(f'ours {a.arch} fp32', ours(), False, dev, a.batch, a.sample_batch),
             Config(f'ours {a.arch} bf16+CL', ours(), True, dev, a.batch, a.sample_batch)]
     rows += [TrainerStep(f'ours {a.arch} bf16+CL trainer step', ours(), dev, a.batch, a.sample_batch)]
     if a.compile: rows += [Config(f'ours {a.arch} bf16+CL compiled', ours(), True, dev, a.batch, a.sample_batch, compile=True)]
-    if not a.no_diffusers and a.arch == 'unet':
+    if not a.no_diffusers and a.arch == 'unet' and (a.image_size, a.channels, a.num_classes) == (32, 3, None):
         rows += [Config('diffusers fp32', Theirs(diffusers_unet(0.)), False, dev, a.batch, a.sample_batch),
                  Config('diffusers bf16+CL', Theirs(diffusers_unet(0.)), True, dev, a.batch, a.sample_batch)]
     print(f"torch {torch.__version__} on {dev} ({torch.get_num_threads()} threads); {a.arch}: {n_params(rows[0].model) / 1e6:.2f}M params"
@@ -140,7 +140,7 @@ def main():
     print(f"fastest training step: {rows[best].name}, {flops[best][0] / tr[best] / 1e9:.0f} GFLOP/s = "
           f"{100 * flops[best][0] / tr[best] / 1e9 / pk['matmul bf16']:.1f}% of the bf16 matmul peak measured above")
     print(f"reproduce: python benchmarks/speed.py --device {a.device} --arch {a.arch} --batch {a.batch} --sample-batch {a.sample_batch} "
-          f"--steps {a.steps}" + (' --compile' if a.compile else '') + (f' --threads {a.threads}' if a.threads else ''))
+          f"--steps {a.steps} --image-size {a.image_size} --channels {a.channels}" + (f' --num-classes {a.num_classes}' if a.num_classes else '') + (' --compile' if a.compile else '') + (f' --threads {a.threads}' if a.threads else ''))
 
 
 if __name__ == '__main__': main()
