@@ -79,7 +79,7 @@ def parser()->Parser:
     g.add_argument('--grad-clip', type=float, help='clip gradients to this norm')
     g.add_argument('--snr-gamma', type=float, help='min-SNR-γ loss weighting (e.g. 5)')
     g.add_argument('--bf16', action=argparse.BooleanOptionalAction, help='fast path: bf16 autocast + channels_last, fp32 weights/EMA/optimizer '
-                   '(default: on for CUDA GPUs with bf16, off on CPUs, where it measured slower without AMX)')
+                   '(default: on for CUDA GPUs with bf16; off on CPUs, where it breaks even for the default job; see the README)')
     g.add_argument('--compile', action='store_true', default=None, help='torch.compile the model (slow first step)')
     for name, cls in TRAINERS.items():
         for k, (typ, dflt, h) in cls.options.items():
@@ -333,7 +333,7 @@ def train(a, dev)->dict:
 
 # %% ../nbs/09_train.ipynb #127f9b67
 def fast_path_default(dev:torch.device)->bool:
-    "bf16 + channels_last by default where it is a clear win: CUDA GPUs with bf16 (see benchmarks/speed.py)."
+    "bf16 + channels_last by default where it is a clear win: CUDA GPUs with bf16 (benchmarks/speed.py, gpu.sh)."
     return dev.type == 'cuda' and torch.cuda.is_bf16_supported()
 
 #| export

@@ -57,9 +57,10 @@ def zero_(module:nn.Module)->nn.Module:
 def resize(x:torch.Tensor, # (N, C, H, W)
            mode:str, # 'down' (2×2 average pool) or 'up' (nearest)
            size=None): # output (H, W) when going up; default twice the input
-    "Halve (floor) or grow the spatial size of `x`."
+    "Halve (floor) or grow the spatial size of `x`, keeping its dtype."
     if mode == 'down': return F.avg_pool2d(x, 2)
-    return F.interpolate(x, size=size or (2 * x.shape[-2], 2 * x.shape[-1]), mode='nearest')
+    with torch.autocast(x.device.type, enabled=False):   # CUDA autocast would upsample (exactly) in float32
+        return F.interpolate(x, size=size or (2 * x.shape[-2], 2 * x.shape[-1]), mode='nearest')
 
 # %% ../../nbs/01_unets.ipynb #3d86b4db
 class ResBlock(nn.Module):
