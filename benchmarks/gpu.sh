@@ -2,8 +2,8 @@
 # GPU checks and throughput on a lent accelerator, in parts (each fits one 10-minute call on an H200):
 #   check     the fast path's layout and a profile of one step (profile_step.py)           ~20 s
 #   train     md-train end to end on CUDA: 3 epochs of unet on digits, then 1,024 samples   ~40 s
-#   unet      speed.py: unet at batch 128 against diffusers, eager and compiled            ~5 min (compile 215 s)
-#   unet_big  speed.py: unet_big at batch 64, eager and compiled                           ~5 min (not yet run)
+#   unet      speed.py: unet at batch 128 against diffusers, eager and compiled (whole, per block)  ~6 min (whole: compile 215 s)
+#   unet_big  speed.py: unet_big at batch 64, eager and compiled (whole, per block)          ~6 min (not yet run)
 #   compiled  md-train --compile, 2 epochs                                                 ~4 min (not yet run)
 #   bash benchmarks/gpu.sh OUT_DIR [PART ...]     (default: every part; diffusers optional: pip install -e ".[bench]")
 #   COMPILE= bash benchmarks/gpu.sh OUT_DIR unet  (eager rows only)

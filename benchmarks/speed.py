@@ -12,7 +12,8 @@ diffusion loss (random t and noise, v target) + backward + AdamW + EMA update + 
 FLOPs come from torch.utils.flop_counter.FlopCounterMode (convs, matmuls, attention) on the eager model, so GFLOP/s is
 model FLOPs per second, the same count for every row of one model.
 """
-import argparse, statistics, time
+import argparse, os, statistics, sys, time
+if '--compile' in sys.argv: os.environ.setdefault('TORCHINDUCTOR_FORCE_DISABLE_CACHES', '1')  # report cold compile times
 import torch
 import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
@@ -53,7 +54,10 @@ class Config:
         self.name, self.fast, self.dev = name, fast, dev
         fmt = torch.channels_last if fast else torch.contiguous_format
         self.model = model.to(dev).to(memory_format=fmt)
-        self.fn = torch.compile(self.model) if compile else self.model
+        if compile == 'blocks':                               # regional: each UNet block on its own (repeats reuse code)
+            for blocks in (model.down, model.mid, model.up):
+                for b in blocks: b.compile()
+        self.fn = torch.compile(self.model) if compile == 'whole' else self.model
         self.opt = torch.optim.AdamW(self.model.parameters(), lr=1e-4)
         cfg = getattr(model, 'config', {})
         self.x = torch.randn(batch, cfg.get('in_channels', 3), cfg.get('image_size', 32), cfg.get('image_size', 32), device=dev).contiguous(memory_format=fmt)
@@ -103,7 +107,7 @@ def main():
     p.add_argument('--steps', type=int, default=8, help='timed rounds (median)')
     p.add_argument('--threads', type=int, help='torch threads on the CPU')
     p.add_argument('--no-diffusers', action='store_true', help='only our model')
-    p.add_argument('--compile', action='store_true', help='add torch.compile rows for our model (slow first step)')
+    p.add_argument('--compile', action='store_true', help='add torch.compile rows for our model, whole and per block (slow first step)')
     a = p.parse_args()
     if a.threads: torch.set_num_threads(a.threads)
     dev = torch.device(a.device)
@@ -112,7 +116,8 @@ def main():
     rows = [Config(f'ours {a.arch} fp32', ours(), False, dev, a.batch, a.sample_batch),
             Config(f'ours {a.arch} bf16+CL', ours(), True, dev, a.batch, a.sample_batch)]
     rows += [TrainerStep(f'ours {a.arch} bf16+CL trainer step', ours(), dev, a.batch, a.sample_batch)]
-    if a.compile: rows += [Config(f'ours {a.arch} bf16+CL compiled', ours(), True, dev, a.batch, a.sample_batch, compile=True)]
+    if a.compile: rows += [Config(f'ours {a.arch} bf16+CL compiled', ours(), True, dev, a.batch, a.sample_batch, compile='whole'),
+                           Config(f'ours {a.arch} bf16+CL compiled per block', ours(), True, dev, a.batch, a.sample_batch, compile='blocks')]
     if not a.no_diffusers and a.arch == 'unet' and (a.image_size, a.channels, a.num_classes) == (32, 3, None):
         rows += [Config('diffusers fp32', Theirs(diffusers_unet(0.)), False, dev, a.batch, a.sample_batch),
                  Config('diffusers bf16+CL', Theirs(diffusers_unet(0.)), True, dev, a.batch, a.sample_batch)]

@@ -10,7 +10,7 @@ __all__ = ['DEFAULTS', 'RECIPES', 'TRAINING_FLAGS', 'Parser', 'parser', 'split_a
            'write_samples', 'sampling_only', 'check_save_dir', 'args_record', 'train', 'fast_path_default', 'main']
 
 # %% ../nbs/09_train.ipynb #06a348fd
-import argparse, ast, json, math, os, sys, time
+import argparse, ast, inspect, json, math, os, sys, time
 from pathlib import Path
 import numpy as np
 import torch
@@ -178,7 +178,10 @@ def build_model(a, meta):
     nc = meta.num_classes if a.class_cond else None
     try: return get_architecture(a.arch, a.image_size or meta.image_size, meta.in_channels, num_classes=nc,
                                  num_frames=(a.seq_len or meta.num_frames) if meta.video else None, **a.arch_kw)
-    except TypeError as e: raise UsageError(f"bad --arch_ setting for {a.arch}: {e}") from None
+    except TypeError as e:
+        fixed = {'image_size', 'in_channels', 'num_classes', 'num_frames', 'kwargs'}
+        keys = [k for k in inspect.signature(ARCHITECTURES[a.arch]).parameters if k not in fixed]
+        raise UsageError(f"bad --arch_ setting for {a.arch} ({e}); its settings: {', '.join(keys)}") from None
 
 def state_from(ck:dict, prefer_ema:bool=True)->dict:
     "The weights in a checkpoint (EMA first) or plain state dict, with DDP/compile prefixes removed."

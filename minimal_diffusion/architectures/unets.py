@@ -11,7 +11,7 @@ __all__ = ['CHANNEL_MULT', 'unet_small', 'unet', 'unet_big', 'timestep_embedding
            'unet_custom', 'feature_map_ops']
 
 # %% ../../nbs/01_unets.ipynb #22515f5b
-import math
+import inspect, math
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -285,8 +285,11 @@ def unet_custom(image_size:int, in_channels:int, num_classes:int=None, num_frame
                 num_classes=num_classes, num_frames=num_frames, **kwargs)
 
 def _variant(name, doc, **defaults):
+    @delegates(unet_custom)
     def build(image_size:int, in_channels:int, num_classes:int=None, num_frames:int=None, **kwargs)->UNet:
         return unet_custom(image_size, in_channels, num_classes, num_frames, **{**defaults, **kwargs})
+    sig = inspect.signature(build)   # every setting, with this variant's defaults (md-train lists them on a typo)
+    build.__signature__ = sig.replace(parameters=[q.replace(default=defaults.get(q.name, q.default)) for q in sig.parameters.values()])
     build.__name__, build.__qualname__, build.__doc__ = name, name, doc
     return build
 
