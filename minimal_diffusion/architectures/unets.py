@@ -98,16 +98,17 @@ class ResBlock(nn.Module):
 def to_tokens(x:torch.Tensor, # (N, C, H, W), N = B·F
               frames:int=1, # F
               temporal:bool=False): # tokens = frames at one position (else positions in one frame)
-    "Regroup features as (sequences, tokens, C) for attention."
+    "Regroup features as (sequences, tokens, C) for attention, through the channels-last order (N, H, W, C)."
     N, C, H, W = x.shape
-    if not temporal: return x.permute(0, 2, 3, 1).reshape(N, H * W, C)
-    return x.view(N // frames, frames, C, H, W).permute(0, 3, 4, 1, 2).reshape(-1, frames, C)
+    t = x.permute(0, 2, 3, 1)                                    # a view for channels-last `x`
+    if not temporal: return t.reshape(N, H * W, C)
+    return t.reshape(N // frames, frames, H, W, C).permute(0, 2, 3, 1, 4).reshape(-1, frames, C)
 
 def from_tokens(t:torch.Tensor, shape, frames:int=1, temporal:bool=False):
-    "Inverse of `to_tokens`: back to (N, C, H, W) of `shape`."
+    "Inverse of `to_tokens`: back to (N, C, H, W) of `shape`, laid out channels-last (a view when not temporal)."
     N, C, H, W = shape
-    if not temporal: return t.view(N, H, W, C).permute(0, 3, 1, 2)
-    return t.view(N // frames, H, W, frames, C).permute(0, 3, 4, 1, 2).reshape(shape)
+    if temporal: t = t.view(N // frames, H, W, frames, C).permute(0, 3, 1, 2, 4)   # (B, F, H, W, C)
+    return t.reshape(N, H, W, C).permute(0, 3, 1, 2)
 
 # %% ../../nbs/01_unets.ipynb #fcb9d5c4
 class Attention(nn.Module):
@@ -249,6 +250,7 @@ def forward(self:UNet,
             y:torch.Tensor=None): # (B,) class labels; None: the null class
     "The prediction for noisy `x` at steps `t` (class `y`), same shape as `x`."
     h, frames = fold_frames(x)
+    h = h.contiguous(memory_format=layout_of(self.conv_in.weight))   # inputs follow the weights' layout (clips arrive 5-D)
     emb = self.cond(t.expand(len(x)) if t.ndim == 0 else t, y, frames)
     h = self.conv_in(h)
     skips = [h]
@@ -305,7 +307,7 @@ class _FeatureMapOps(TorchDispatchMode):
     def __init__(self, n): super().__init__(); self.n, self.ops = n, Counter()
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         out = func(*args, **(kwargs or {}))
-        if func.is_view or 'scaled_dot_product' in func.name(): return out
+        if func.is_view or func.name() == 'aten::_unsafe_view' or 'scaled_dot_product' in func.name(): return out
         for o in tree_leaves(out):
             if isinstance(o, torch.Tensor) and o.ndim == 4 and o.shape[0] == self.n and o.is_floating_point():
                 cl = o.is_contiguous(memory_format=torch.channels_last)
@@ -313,10 +315,10 @@ class _FeatureMapOps(TorchDispatchMode):
         return out
 
 def feature_map_ops(model:nn.Module, # a model in channels-last layout
-                    x:torch.Tensor, t:torch.Tensor, y:torch.Tensor=None # one channels-last batch (use an odd batch size)
+                    x:torch.Tensor, t:torch.Tensor, y:torch.Tensor=None # a channels-last batch or a batch of clips (use an odd size)
                    )->Counter: # (op, dtype, layout) -> calls
     "The ops that write feature maps of `x`'s batch in one bf16-autocast forward and backward of `model`."
-    with _FeatureMapOps(len(x)) as rec:
+    with _FeatureMapOps(x.shape[:-3].numel()) as rec:     # feature maps of clips have B·F rows
         with torch.autocast(x.device.type, dtype=torch.bfloat16): out = model(x, t, y)
         out.backward(torch.randn_like(out))
     return rec.ops
