@@ -150,9 +150,9 @@ def batches(self:BaseTrainer):
         ips = seen / (time.perf_counter() - t0)
         bar.set_postfix(loss=f'{self.last_loss:.4f}', img_s=f'{ips:.0f}')
         if self.step % self.log_every == 0:
-            self.log(step=self.step, epoch=self.epoch + 1, loss=float(np.mean(losses[-self.log_every:])),
+            self.log(step=self.step, epoch=self.epoch + 1, loss=D.mean(float(np.mean(losses[-self.log_every:]))),
                      lr=self.opt.param_groups[0]['lr'], img_per_s=ips)
-    self.epoch_loss = float(np.mean(losses)) if losses else float('nan')
+    self.epoch_loss = D.mean(float(np.mean(losses))) if losses else float('nan')   # every rank has as many batches
     self.epoch_time = time.perf_counter() - t0
 
 @patch
