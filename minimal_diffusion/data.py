@@ -64,8 +64,9 @@ class Digits(Dataset):
 
 # %% ../nbs/03_data.ipynb #8687c54d
 def missing(what, where, how):
-    "A one-line `FileNotFoundError`: `what` was looked for, `where`, and `how` to get it."
-    where = ', '.join(map(str, where)) if isinstance(where, (list, tuple)) else str(where or '')
+    "A one-line `FileNotFoundError`: `what` was looked for, `where` (shown as absolute paths), and `how` to get it."
+    places = [w for w in (where if isinstance(where, (list, tuple)) else [where]) if w]
+    where = ', '.join(str(Path(w).absolute()) for w in places)
     return FileNotFoundError(f"{what} not found in {where or '(no --data-dir given)'}; {how}")
 
 # %% ../nbs/03_data.ipynb #07171e4f
