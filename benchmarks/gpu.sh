@@ -5,6 +5,7 @@
 #   unet      speed.py: unet at batch 128 against diffusers, eager and compiled (whole, per block)  ~6 min (whole: compile 215 s)
 #   unet_big  speed.py: unet_big at batch 64, eager and compiled (whole, per block)          ~6 min (not yet run)
 #   compiled  md-train --compile, 2 epochs                                                 ~4 min (not yet run)
+#   cudagraphs speed.py: unet at batch 128, compiled with CUDA graphs (reduce-overhead)     ~5 min (not yet run)
 #   bash benchmarks/gpu.sh OUT_DIR [PART ...]     (default: every part; diffusers optional: pip install -e ".[bench]")
 #   COMPILE= bash benchmarks/gpu.sh OUT_DIR unet  (eager rows only)
 # Works installed (pip install -e .) or from a checkout (the package runs as python -m). A failed part is reported
@@ -12,7 +13,7 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 out=${1:-$(mktemp -d)}; mkdir -p "$out"; shift || true
-parts=${*:-check train unet unet_big compiled}
+parts=${*:-check train unet unet_big compiled cudagraphs}
 export PYTHONPATH="$PWD/..${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
 failed=()
 run() { echo; echo "== $*"; "$@" || failed+=("$*"); }
@@ -34,6 +35,7 @@ PY
   unet_big) run python speed.py --device cuda --arch unet_big --batch 64 --sample-batch 128 --steps 10 ${COMPILE---compile} --no-diffusers ;;
   compiled) run python -m minimal_diffusion.train --arch unet --epochs 2 --batch-size 128 --compile \
       --save-dir "$out/run_compiled" --sampling-steps 20 ;;
-  *) echo "gpu.sh: unknown part $part (parts: check train unet unet_big compiled)"; exit 2 ;;
+  cudagraphs) run python speed.py --device cuda --arch unet --batch 128 --sample-batch 256 --steps 10 --compile cudagraphs --no-diffusers ;;
+  *) echo "gpu.sh: unknown part $part (parts: check train unet unet_big compiled cudagraphs)"; exit 2 ;;
 esac; done
 echo; echo "gpu.sh: ${#failed[@]} step(s) failed${failed:+: ${failed[*]}}"

@@ -57,7 +57,8 @@ class Config:
         if compile == 'blocks':                               # regional: each UNet block on its own (repeats reuse code)
             for blocks in (model.down, model.mid, model.up):
                 for b in blocks: b.compile()
-        self.fn = torch.compile(self.model) if compile == 'whole' else self.model
+        modes = dict(whole='default', cudagraphs='reduce-overhead')   # CUDA graphs: one launch for the whole step
+        self.fn = torch.compile(self.model, mode=modes[compile]) if compile in modes else self.model
         self.opt = torch.optim.AdamW(self.model.parameters(), lr=1e-4)
         cfg = getattr(model, 'config', {})
         self.x = torch.randn(batch, cfg.get('in_channels', 3), cfg.get('image_size', 32), cfg.get('image_size', 32), device=dev).contiguous(memory_format=fmt)
@@ -107,7 +108,9 @@ def main():
     p.add_argument('--steps', type=int, default=8, help='timed rounds (median)')
     p.add_argument('--threads', type=int, help='torch threads on the CPU')
     p.add_argument('--no-diffusers', action='store_true', help='only our model')
-    p.add_argument('--compile', action='store_true', help='add torch.compile rows for our model, whole and per block (slow first step)')
+    p.add_argument('--compile', nargs='?', const='whole,blocks', default='',
+                   help='add torch.compile rows for our model, a comma list of whole (the model), blocks (each UNet block '
+                        'on its own), cudagraphs (the model, CUDA graphs; GPU only); bare: whole,blocks. Slow first step.')
     a = p.parse_args()
     if a.threads: torch.set_num_threads(a.threads)
     dev = torch.device(a.device)
@@ -116,8 +119,10 @@ def main():
     rows = [Config(f'ours {a.arch} fp32', ours(), False, dev, a.batch, a.sample_batch),
             Config(f'ours {a.arch} bf16+CL', ours(), True, dev, a.batch, a.sample_batch)]
     rows += [TrainerStep(f'ours {a.arch} bf16+CL trainer step', ours(), dev, a.batch, a.sample_batch)]
-    if a.compile: rows += [Config(f'ours {a.arch} bf16+CL compiled', ours(), True, dev, a.batch, a.sample_batch, compile='whole'),
-                           Config(f'ours {a.arch} bf16+CL compiled per block', ours(), True, dev, a.batch, a.sample_batch, compile='blocks')]
+    label = dict(whole='compiled', blocks='compiled per block', cudagraphs='compiled + CUDA graphs')
+    if set(a.compile.split(',')) - set(label) - {''}: p.error(f"--compile takes a comma list of {', '.join(label)}")
+    rows += [Config(f'ours {a.arch} bf16+CL {label[c]}', ours(), True, dev, a.batch, a.sample_batch, compile=c)
+             for c in a.compile.split(',') if c]
     if not a.no_diffusers and a.arch == 'unet' and (a.image_size, a.channels, a.num_classes) == (32, 3, None):
         rows += [Config('diffusers fp32', Theirs(diffusers_unet(0.)), False, dev, a.batch, a.sample_batch),
                  Config('diffusers bf16+CL', Theirs(diffusers_unet(0.)), True, dev, a.batch, a.sample_batch)]
@@ -135,9 +140,9 @@ def main():
         for i, r in enumerate(rows): tr[i].append(timed(r.train, dev)); fw[i].append(timed(r.forward, dev))
     tr, fw = [statistics.median(t) for t in tr], [statistics.median(t) for t in fw]
     base = next((i for i, r in enumerate(rows) if r.name == 'diffusers fp32'), 0)
-    print(f"\n{'configuration':38}{'train ms':>10}{'img/s':>8}{'GFLOP/s':>9}{'x base':>8}{'fwd' + str(a.sample_batch) + ' ms':>11}{'GFLOP/s':>9}{'x base':>8}")
+    print(f"\n{'configuration':44}{'train ms':>10}{'img/s':>8}{'GFLOP/s':>9}{'x base':>8}{'fwd' + str(a.sample_batch) + ' ms':>11}{'GFLOP/s':>9}{'x base':>8}")
     for i, r in enumerate(rows):
-        print(f"{r.name:38}{tr[i] * 1e3:10.0f}{a.batch / tr[i]:8.1f}{flops[i][0] / tr[i] / 1e9:9.0f}{tr[base] / tr[i]:8.2f}"
+        print(f"{r.name:44}{tr[i] * 1e3:10.0f}{a.batch / tr[i]:8.1f}{flops[i][0] / tr[i] / 1e9:9.0f}{tr[base] / tr[i]:8.2f}"
               f"{fw[i] * 1e3:11.0f}{flops[i][1] / fw[i] / 1e9:9.0f}{fw[base] / fw[i]:8.2f}")
     print(f"\nbase = {rows[base].name}; training step = {flops[0][0] / 1e9:.0f} GFLOP, forward = {flops[0][1] / 1e9:.0f} GFLOP "
           f"(FlopCounterMode); first step + first forward: " + ', '.join(f"{k} {v:.1f} s" for k, v in warm.items()))
@@ -145,7 +150,7 @@ def main():
     print(f"fastest training step: {rows[best].name}, {flops[best][0] / tr[best] / 1e9:.0f} GFLOP/s = "
           f"{100 * flops[best][0] / tr[best] / 1e9 / pk['matmul bf16']:.1f}% of the bf16 matmul peak measured above")
     print(f"reproduce: python benchmarks/speed.py --device {a.device} --arch {a.arch} --batch {a.batch} --sample-batch {a.sample_batch} "
-          f"--steps {a.steps} --image-size {a.image_size} --channels {a.channels}" + (f' --num-classes {a.num_classes}' if a.num_classes else '') + (' --compile' if a.compile else '') + (f' --threads {a.threads}' if a.threads else ''))
+          f"--steps {a.steps} --image-size {a.image_size} --channels {a.channels}" + (f' --num-classes {a.num_classes}' if a.num_classes else '') + (f' --compile {a.compile}' if a.compile else '') + (f' --threads {a.threads}' if a.threads else ''))
 
 
 if __name__ == '__main__': main()
