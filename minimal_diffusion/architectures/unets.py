@@ -6,9 +6,9 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/unets.html.md"""
 
 # %% auto #0
 __all__ = ['CHANNEL_MULT', 'unet_small', 'unet', 'unet_big', 'timestep_embedding', 'layout_of', 'GroupNorm', 'norm', 'zero_',
-           'resize', 'ResBlock', 'to_tokens', 'from_tokens', 'Attention', 'Conditioning', 'UNetBlock', 'ConvResample',
-           'UNet', 'fold_frames', 'unfold_frames', 'default_channel_mult', 'default_attention_resolutions',
-           'unet_custom', 'feature_map_ops']
+           'resize', 'ResBlock', 'to_tokens', 'from_tokens', 'attend', 'Attention', 'Conditioning', 'UNetBlock',
+           'ConvResample', 'UNet', 'fold_frames', 'unfold_frames', 'default_channel_mult',
+           'default_attention_resolutions', 'unet_custom', 'feature_map_ops']
 
 # %% ../../nbs/01_unets.ipynb #22515f5b
 import inspect, math
@@ -111,6 +111,16 @@ def from_tokens(t:torch.Tensor, shape, frames:int=1, temporal:bool=False):
     return t.reshape(N, H, W, C).permute(0, 3, 1, 2)
 
 # %% ../../nbs/01_unets.ipynb #fcb9d5c4
+def attend(qkv:torch.Tensor, # (3, ..., L, d): queries, keys and values stacked
+           chunk:int=128, # queries per matmul on the bf16 CPU path
+          )->torch.Tensor: # (..., L, d)
+    "softmax(QKᵀ/√d)·V: torch's SDPA, except bf16 on the CPU, where chunked bf16 matmuls are 2-4× faster."
+    if qkv.device.type != 'cpu' or qkv.dtype != torch.bfloat16: return F.scaled_dot_product_attention(*qkv)
+    q, k, v = qkv.flatten(1, -3)                               # 3 × (batch·heads, L, d)
+    kt = k.transpose(1, 2) * qkv.shape[-1] ** -0.5
+    return torch.cat([(qc @ kt).softmax(-1) @ v for qc in q.split(chunk, 1)], 1).view(qkv.shape[1:])
+
+# %% ../../nbs/01_unets.ipynb #50fb0321
 class Attention(nn.Module):
     "Multi-head self-attention with a residual connection, over the positions of a frame or the frames of a clip."
     def __init__(self,
@@ -126,8 +136,8 @@ class Attention(nn.Module):
 
     def forward(self, x, frames:int=1):
         tok = to_tokens(self.norm(x), frames, self.temporal)
-        q, k, v = self.qkv(tok).unflatten(-1, (3, self.heads, -1)).permute(2, 0, 3, 1, 4)  # 3 × (n, heads, L, d)
-        o = F.scaled_dot_product_attention(q, k, v).transpose(1, 2).flatten(2)
+        qkv = self.qkv(tok).unflatten(-1, (3, self.heads, -1)).permute(2, 0, 3, 1, 4)  # (3, n, heads, L, d)
+        o = attend(qkv).transpose(1, 2).flatten(2)
         return x + from_tokens(self.proj(o), x.shape, frames, self.temporal)
 
 # %% ../../nbs/01_unets.ipynb #1537fc13
@@ -303,22 +313,32 @@ unet_big = _variant('unet_big', "129M parameters at 32 px: base 192, 3 blocks pe
                     base_width=192, num_res_blocks=3, head_dim=64)
 
 # %% ../../nbs/01_unets.ipynb #218f53e0
-class _FeatureMapOps(TorchDispatchMode):
-    def __init__(self, n): super().__init__(); self.n, self.ops = n, Counter()
+class _Writes(TorchDispatchMode):
+    "Counts the 4-D float tensors that ops write (views excluded), by (shape, op, dtype, layout)."
+    def __init__(self): super().__init__(); self.ops = Counter()
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         out = func(*args, **(kwargs or {}))
-        if func.is_view or func.name() == 'aten::_unsafe_view' or 'scaled_dot_product' in func.name(): return out
+        if func.is_view or func.name() == 'aten::_unsafe_view': return out
         for o in tree_leaves(out):
-            if isinstance(o, torch.Tensor) and o.ndim == 4 and o.shape[0] == self.n and o.is_floating_point():
+            if isinstance(o, torch.Tensor) and o.ndim == 4 and o.is_floating_point():
                 cl = o.is_contiguous(memory_format=torch.channels_last)
-                self.ops[func.overloadpacket.__name__, str(o.dtype)[6:], 'channels_last' if cl else 'contiguous'] += 1
+                self.ops[tuple(o.shape), func.overloadpacket.__name__, str(o.dtype)[6:], 'channels_last' if cl else 'contiguous'] += 1
         return out
 
 def feature_map_ops(model:nn.Module, # a model in channels-last layout
-                    x:torch.Tensor, t:torch.Tensor, y:torch.Tensor=None # a channels-last batch or a batch of clips (use an odd size)
+                    x:torch.Tensor, t:torch.Tensor, y:torch.Tensor=None # a batch of images or clips
                    )->Counter: # (op, dtype, layout) -> calls
-    "The ops that write feature maps of `x`'s batch in one bf16-autocast forward and backward of `model`."
-    with _FeatureMapOps(x.shape[:-3].numel()) as rec:     # feature maps of clips have B·F rows
-        with torch.autocast(x.device.type, dtype=torch.bfloat16): out = model(x, t, y)
-        out.backward(torch.randn_like(out))
-    return rec.ops
+    "The ops that write feature maps (tensors shaped like a convolution's input or output) in one bf16 forward and backward."
+    shapes = set()
+    hooks = [m.register_forward_hook(lambda m, i, o: shapes.update({tuple(i[0].shape), tuple(o.shape)}))
+             for m in model.modules() if isinstance(m, nn.Conv2d)]
+    try:
+        with _Writes() as rec:
+            with torch.autocast(x.device.type, dtype=torch.bfloat16): out = model(x, t, y)
+            out.backward(torch.randn_like(out))
+    finally:
+        for h in hooks: h.remove()
+    ops = Counter()
+    for (shape, *key), n in rec.ops.items():
+        if shape in shapes: ops[tuple(key)] += n
+    return ops
