@@ -21,10 +21,12 @@ def main():
     p.add_argument('--steps', default='5,10,20,50,250', help='step counts for every sampler (DDPM below 10 steps is skipped)')
     p.add_argument('--samplers', default='ddpm,ddim,ddim1,dpmpp,guidance', help='which rows: ddim1 is DDIM with eta 1, guidance is DPM-Solver++ 20 steps at w = 2, 4')
     p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--bf16', action='store_true', help='sample on the fast path: bf16 autocast, channels-last model')
     p.add_argument('--json', default=None)
     a = p.parse_args()
     ck = load_checkpoint(a.ckpt)
     model = get_architecture(**ck['arch']); model.load_state_dict(T.state_from(ck)); model.eval()
+    if a.bf16: model.to(memory_format=torch.channels_last)
     d = GaussianDiffusion(**ck['diffusion'])
     nc, size, ch = model.num_classes, ck['arch']['image_size'], ck['arch']['in_channels']
     steps = [int(s) for s in a.steps.split(',')]
@@ -36,7 +38,8 @@ def main():
     print(f"{'sampler':8}{'eta':>5}{'steps':>7}{'guid.':>7}{'synthetic':>11}{'ratio':>7}{'Fréchet':>9}{'distinct':>10}")
     rows = []
     for smp, eta, S, w in runs:
-        x, y = T.sample_many(d, model, a.n, (ch, size, size), 250, nc, a.seed, steps=S, sampler=smp, eta=eta, guidance_scale=w, progress=False)
+        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=a.bf16):
+            x, y = T.sample_many(d, model, a.n, (ch, size, size), 250, nc, a.seed, steps=S, sampler=smp, eta=eta, guidance_scale=w, progress=False)
         r = evaluate(x, y, ck['args'].get('dataset', 'digits'), inception=False)
         rows.append(dict(sampler=smp, eta=eta, steps=S, guidance=w, **{k: r[k] for k in ('real_only_accuracy', 'synthetic_only_accuracy',
                          'accuracy_ratio', 'frechet_classifier', 'distinct_fraction')}))
@@ -44,7 +47,7 @@ def main():
               f"{r['distinct_fraction']:10.3f}", flush=True)
     print(f"real-only accuracy {rows[0]['real_only_accuracy']:.3f}")
     if a.json: open(a.json, 'w').write(json.dumps(rows, indent=1))
-    print(f"reproduce: python benchmarks/sampler_quality.py {a.ckpt} --n {a.n} --steps {a.steps} --samplers {a.samplers} --seed {a.seed}")
+    print(f"reproduce: python benchmarks/sampler_quality.py {a.ckpt} --n {a.n} --steps {a.steps} --samplers {a.samplers} --seed {a.seed}" + (' --bf16' if a.bf16 else ''))
 
 
 if __name__ == '__main__': main()
