@@ -18,8 +18,9 @@ from minimal_diffusion.trainers.base_trainer import seed_everything
 from minimal_diffusion.evaluation import evaluate
 
 
-def score(d, ema, n, sampler, steps, seed):
-    x, y = T.sample_many(d, ema, n, (1, 16, 16), 250, 10, seed, steps=steps, sampler=sampler, progress=False)
+def score(d, ema, n, sampler, steps, seed, bf16):
+    with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16):   # sample as md-train does; evaluate in float32
+        x, y = T.sample_many(d, ema, n, (1, 16, 16), 250, 10, seed, steps=steps, sampler=sampler, progress=False)
     return evaluate(x, y, 'digits', inception=False)
 
 
@@ -36,9 +37,11 @@ def main():
     torch.manual_seed(c.seed)
     model = T.build_model(c, meta)
     d = GaussianDiffusion(c.diffusion_steps, c.schedule, c.pred)
+    bf16 = T.fast_path_default(torch.device('cpu'))        # md-train's default precision on this CPU
     tr = get_trainer(c.trainer)(model, d, get_dataset(c.dataset, train=True, seed=c.seed), batch_size=c.batch_size, epochs=10**6,
-                                lr=c.lr, ema_w=c.ema_w, class_cond=True, seed=c.seed, progress=False)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; {c.arch} on {c.dataset}, batch {c.batch_size}, lr {c.lr}; "
+                                lr=c.lr, ema_w=c.ema_w, class_cond=True, seed=c.seed, progress=False, bf16=bf16)
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; {c.arch} on {c.dataset}, batch {c.batch_size}, lr {c.lr}, "
+          f"{'bf16 + channels_last' if bf16 else 'float32'}; "
           f"scored with {a.sampler} {a.steps} steps, {a.n} samples")
     snaps, t_train = [], 0.
     while marks:
@@ -51,7 +54,7 @@ def main():
     rows = []
     print(f"\n{'minutes':>8}{'epochs':>8}{'steps':>7}{'real-only':>11}{'synthetic':>11}{'ratio':>7}{'Fréchet':>9}{'(real floor)':>13}")
     for mark, t, ep, st, ema in snaps:
-        r = score(d, ema, a.n, a.sampler, a.steps, c.seed)
+        r = score(d, ema, a.n, a.sampler, a.steps, c.seed, bf16)
         rows.append(dict(minutes=round(t / 60, 2), epochs=ep, steps=st, **{k: r[k] for k in
                     ('real_only_accuracy', 'synthetic_only_accuracy', 'accuracy_ratio', 'frechet_classifier', 'frechet_classifier_real_train')}))
         q = rows[-1]

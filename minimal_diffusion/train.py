@@ -79,7 +79,7 @@ def parser()->Parser:
     g.add_argument('--grad-clip', type=float, help='clip gradients to this norm')
     g.add_argument('--snr-gamma', type=float, help='min-SNR-γ loss weighting (e.g. 5)')
     g.add_argument('--bf16', action=argparse.BooleanOptionalAction, help='fast path: bf16 autocast + channels_last, fp32 weights/EMA/optimizer '
-                   '(default: on for CUDA GPUs with bf16; off on CPUs, where it breaks even for the default job; see the README)')
+                   '(default: on for CUDA GPUs with bf16 and for CPUs with bf16 instructions, AVX512-BF16 or AMX; see the README)')
     g.add_argument('--compile', action='store_true', default=None, help='torch.compile the model (slow first step)')
     for name, cls in TRAINERS.items():
         for k, (typ, dflt, h) in cls.options.items():
@@ -323,7 +323,8 @@ def train(a, dev)->dict:
     if D.is_main():
         n = sum(p.numel() for p in model.parameters())
         print(f"md-train: {a.arch} ({n / 1e6:.2f}M parameters) on {a.dataset} ({len(ds)} items), {a.trainer} trainer, "
-              f"{a.epochs} epochs of batch {a.batch_size} x {D.world_size()} process(es) on {dev}")
+              f"{a.epochs} epochs of batch {a.batch_size} x {D.world_size()} process(es) on {dev}"
+              + (" in bf16 (--no-bf16 for float32)" if a.bf16 else ""))
     t0 = time.time()
     tr.fit(resume)
     if not D.is_main(): return {}
@@ -336,8 +337,10 @@ def train(a, dev)->dict:
 
 # %% ../nbs/09_train.ipynb #127f9b67
 def fast_path_default(dev:torch.device)->bool:
-    "bf16 + channels_last by default where it is a clear win: CUDA GPUs with bf16 (benchmarks/speed.py, gpu.sh)."
-    return dev.type == 'cuda' and torch.cuda.is_bf16_supported()
+    "bf16 + channels_last where it is a clear win: CUDA GPUs with bf16, CPUs with bf16 instructions (benchmarks/speed.py, gpu.sh)."
+    if dev.type == 'cuda': return torch.cuda.is_bf16_supported()
+    native = [getattr(torch.cpu, f, lambda: False) for f in ('_is_avx512_bf16_supported', '_is_amx_tile_supported')]
+    return dev.type == 'cpu' and any(f() for f in native)   # elsewhere bf16 is emulated: not measured, so off
 
 #| export
 def main(argv=None):
