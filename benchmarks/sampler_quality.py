@@ -8,10 +8,9 @@ Goal (issue): DPM-Solver++ at 20 calls within 1 point of DDPM-250 synthetic-only
 """
 import argparse, json
 import torch
-from minimal_diffusion import train as T
-from minimal_diffusion.architectures import get_architecture
-from minimal_diffusion.schedules import GaussianDiffusion
-from minimal_diffusion.trainers.base_trainer import load_checkpoint
+from minimal_diffusion.checkpoints import load_checkpoint, load_for_sampling
+from minimal_diffusion.distributed import sample_many
+from minimal_diffusion.fast_path import fast_path, autocast
 from minimal_diffusion.evaluation import evaluate
 
 
@@ -25,9 +24,8 @@ def main():
     p.add_argument('--json', default=None)
     a = p.parse_args()
     ck = load_checkpoint(a.ckpt)
-    model = get_architecture(**ck['arch']); model.load_state_dict(T.state_from(ck)); model.eval()
-    if a.bf16: model.to(memory_format=torch.channels_last)
-    d = GaussianDiffusion(**ck['diffusion'])
+    model, d, prior = load_for_sampling(ck)
+    model = fast_path(model, 'cpu', a.bf16)
     nc, size, ch = model.num_classes, ck['arch']['image_size'], ck['arch']['in_channels']
     steps = [int(s) for s in a.steps.split(',')]
     rows_wanted = a.samplers.split(',')
@@ -38,8 +36,8 @@ def main():
     print(f"{'sampler':8}{'eta':>5}{'steps':>7}{'guid.':>7}{'synthetic':>11}{'ratio':>7}{'Fréchet':>9}{'distinct':>10}")
     rows = []
     for smp, eta, S, w in runs:
-        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=a.bf16):
-            x, y = T.sample_many(d, model, a.n, (ch, size, size), 250, nc, a.seed, steps=S, sampler=smp, eta=eta, guidance_scale=w, progress=False)
+        with autocast('cpu', a.bf16):
+            x, y = sample_many(d, model, a.n, (ch, size, size), 250, nc, a.seed, steps=S, sampler=smp, eta=eta, guidance_scale=w)
         r = evaluate(x, y, ck['args'].get('dataset', 'digits'), inception=False)
         rows.append(dict(sampler=smp, eta=eta, steps=S, guidance=w, **{k: r[k] for k in ('real_only_accuracy', 'synthetic_only_accuracy',
                          'accuracy_ratio', 'frechet_classifier', 'distinct_fraction')}))

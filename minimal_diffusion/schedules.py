@@ -8,23 +8,24 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/schedules.html.md"""
 __all__ = ['SCHEDULES', 'linear_betas', 'betas_from_alpha_bar', 'cosine_alpha_bar', 'sigmoid_alpha_bar', 'beta_schedule',
            'GaussianDiffusion', 'at', 'mixture_denoiser']
 
-# %% ../nbs/00_schedules.ipynb #a2435701
+# %% ../nbs/00_schedules.ipynb #2127f084
 import copy, math
 import torch
 import torch.nn.functional as F
-from fastcore.basics import store_attr, patch
+from fastcore.basics import store_attr, patch, AttrDict
+from fastcore.meta import delegates
 
-# %% ../nbs/00_schedules.ipynb #31fed38c
+# %% ../nbs/00_schedules.ipynb #f1630f28
 def linear_betas(T):
     "Ho et al.'s linear schedule, rescaled by 1000/`T` so any chain length reaches pure noise."
     k = 1000 / T
     return torch.linspace(k * 1e-4, k * 0.02, T, dtype=torch.float64)
 
-# %% ../nbs/00_schedules.ipynb #6d8449f9
-def betas_from_alpha_bar(ᾱ, T, max_beta=0.999):
-    "Betas of a `T`-step chain whose signal fraction follows the function `ᾱ` on [0, 1]."
+# %% ../nbs/00_schedules.ipynb #e261f833
+def betas_from_alpha_bar(alpha_bar, T, max_beta=0.999):
+    "Betas of a `T`-step chain whose signal fraction follows the function `alpha_bar` (ᾱ) on [0, 1]."
     t = torch.linspace(0, 1, T + 1, dtype=torch.float64)
-    a = ᾱ(t)
+    a = alpha_bar(t)
     return (1 - a[1:] / a[:-1]).clamp(max=max_beta)
 
 def cosine_alpha_bar(t, s=0.008):
@@ -36,7 +37,7 @@ def sigmoid_alpha_bar(t, start=-3., end=3.):
     σ = lambda z: torch.sigmoid(torch.as_tensor(z, dtype=torch.float64))
     return (σ(end) - σ(t * (end - start) + start)) / (σ(end) - σ(start))
 
-# %% ../nbs/00_schedules.ipynb #8de7a023
+# %% ../nbs/00_schedules.ipynb #49552a0d
 SCHEDULES = dict(linear=linear_betas,
                  cosine=lambda T: betas_from_alpha_bar(cosine_alpha_bar, T),
                  sigmoid=lambda T: betas_from_alpha_bar(sigmoid_alpha_bar, T))
@@ -49,7 +50,7 @@ def beta_schedule(name:str, # 'linear', 'cosine' or 'sigmoid'
     if timesteps < 1: raise ValueError(f"timesteps must be >= 1, got {timesteps}")
     return SCHEDULES[name](timesteps)
 
-# %% ../nbs/00_schedules.ipynb #268c92d5
+# %% ../nbs/00_schedules.ipynb #8da3c42f
 class GaussianDiffusion:
     "Forward process, targets, posterior and loss of a Gaussian diffusion with a fixed beta schedule."
     def __init__(self,
@@ -71,7 +72,7 @@ class GaussianDiffusion:
     def alpha_bar(self): return self.ᾱ
     def __repr__(self): return f"GaussianDiffusion(T={self.T}, schedule={self.schedule!r}, pred={self.pred!r})"
 
-# %% ../nbs/00_schedules.ipynb #b7f5a8cb
+# %% ../nbs/00_schedules.ipynb #62039505
 def at(coef, t, x):
     "`coef[t]` as `x`'s dtype on `x`'s device, shaped (B, 1, ...) to broadcast against `x`; a Python float for an `int` `t`."
     if isinstance(t, int): return coef[t].item()
@@ -85,14 +86,14 @@ def to(self:GaussianDiffusion, device):
     d.β, d.ᾱ, d.ᾱ_prev, d.timestep_map = (v.to(device) for v in (self.β, self.ᾱ, self.ᾱ_prev, self.timestep_map))
     return d
 
-# %% ../nbs/00_schedules.ipynb #a1f69769
+# %% ../nbs/00_schedules.ipynb #ce591330
 @patch
 def q_sample(self:GaussianDiffusion, x0, t, eps=None):
     "Noise `x0` to step `t` in one jump: √ᾱ_t·x0 + √(1-ᾱ_t)·ε."
     ε = torch.randn_like(x0) if eps is None else eps
     return at(self.ᾱ.sqrt(), t, x0) * x0 + at((1 - self.ᾱ).sqrt(), t, x0) * ε
 
-# %% ../nbs/00_schedules.ipynb #1c666e2a
+# %% ../nbs/00_schedules.ipynb #73d96cbf
 @patch
 def target(self:GaussianDiffusion, x0, eps, t):
     "The training target for `self.pred`, given the clean `x0` and the noise `eps` at step `t`."
@@ -108,7 +109,7 @@ def split(self:GaussianDiffusion, xt, t, out):
     if self.pred == 'x0': return out, (xt - a * out) / s
     return a * xt - s * out, s * xt + a * out
 
-# %% ../nbs/00_schedules.ipynb #da516372
+# %% ../nbs/00_schedules.ipynb #b4726964
 @patch
 def posterior(self:GaussianDiffusion, x0, xt, t):
     "Mean and variance of q(x_{t-1} | x_t, x0)."
@@ -116,33 +117,39 @@ def posterior(self:GaussianDiffusion, x0, xt, t):
     mean = at(ᾱp.sqrt() * β / (1 - ᾱ), t, xt) * x0 + at((1 - β).sqrt() * (1 - ᾱp) / (1 - ᾱ), t, xt) * xt
     return mean, at((1 - ᾱp) / (1 - ᾱ) * β, t, xt)
 
-# %% ../nbs/00_schedules.ipynb #0ed4ea59
+# %% ../nbs/00_schedules.ipynb #e2d6a9d1
 @patch
-def snr_weight(self:GaussianDiffusion, t, γ):
-    "Min-SNR-γ loss weight per sample for `self.pred`."
+def snr_weight(self:GaussianDiffusion, t, gamma):
+    "Min-SNR-γ loss weight per sample for `self.pred` (`gamma` = γ)."
     snr = (self.ᾱ / (1 - self.ᾱ)).to(t.device)[t]
-    w = snr.clamp(max=γ)
+    w = snr.clamp(max=gamma)
     return (w / {'eps': snr, 'x0': torch.ones_like(snr), 'v': snr + 1}[self.pred]).float()
 
-# %% ../nbs/00_schedules.ipynb #dcbce536
+# %% ../nbs/00_schedules.ipynb #8513ba14
 @patch
-def loss(self:GaussianDiffusion, model, x0, y=None,
-          t=None, # steps per sample (default: uniform at random)
-          eps=None, # the noise (default: standard normal)
-          snr_gamma=None, # min-SNR-γ weighting (e.g. 5.0); None = plain MSE
-          generator=None, # a `torch.Generator` for t and ε
-          reduce=True, # False: one loss per sample
-         ):
-    "MSE between `model(x_t, t, y=y)` and the target named by `self.pred`, averaged over the batch."
-    B = x0.shape[0]
-    if t is None: t = torch.randint(0, self.T, (B,), device=x0.device, generator=generator)
+def loss_terms(self:GaussianDiffusion, model, x0, y=None,
+               t=None, # steps per sample (default: uniform at random)
+               eps=None, # the noise (default: standard normal)
+               snr_gamma=None, # min-SNR-γ weighting (e.g. 5.0); None = plain MSE
+               generator=None, # a `torch.Generator` for t and ε
+              )->AttrDict: # `loss` (B,) per sample, and the `t`, `eps`, `xt` and model output `out` it came from
+    "The per-sample MSE between `model(x_t, t, y=y)` and the target named by `self.pred`, with what produced it."
+    if t is None: t = torch.randint(0, self.T, (x0.shape[0],), device=x0.device, generator=generator)
     if eps is None: eps = torch.randn(x0.shape, device=x0.device, dtype=x0.dtype, generator=generator)
-    out = model(self.q_sample(x0, t, eps), self.timestep_map.to(t.device)[t], y=y)
+    xt = self.q_sample(x0, t, eps)
+    out = model(xt, self.timestep_map.to(t.device)[t], y=y)
     l = F.mse_loss(out.float(), self.target(x0, eps, t).float(), reduction='none').flatten(1).mean(1)
     if snr_gamma is not None: l = l * self.snr_weight(t, snr_gamma)
+    return AttrDict(loss=l, t=t, eps=eps, xt=xt, out=out)
+
+@patch
+@delegates(GaussianDiffusion.loss_terms)
+def loss(self:GaussianDiffusion, model, x0, y=None, reduce=True, **kw):
+    "The batch's mean of `loss_terms(model, x0, y, **kw).loss` (one loss per sample if not `reduce`)."
+    l = self.loss_terms(model, x0, y, **kw).loss
     return l.mean() if reduce else l
 
-# %% ../nbs/00_schedules.ipynb #2f510ab5
+# %% ../nbs/00_schedules.ipynb #9b36a508
 def mixture_denoiser(d:GaussianDiffusion, # the diffusion whose `pred` and schedule the oracle follows
                      means, stds, weights=None): # per-component mean, std and weight (scalars per coordinate)
     "The exact optimal model `f(xt, t, y=None)` for data from a 1-D Gaussian mixture (applied per coordinate)."
@@ -159,7 +166,7 @@ def mixture_denoiser(d:GaussianDiffusion, # the diffusion whose `pred` and sched
         return d.target(x0, ε, t).to(xt.dtype)
     return f
 
-# %% ../nbs/00_schedules.ipynb #f0dae164
+# %% ../nbs/00_schedules.ipynb #787e774d
 @patch
 def respace(self:GaussianDiffusion, steps):
     "The diffusion restricted to the increasing original step indices `steps`."
