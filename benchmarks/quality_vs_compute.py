@@ -1,67 +1,123 @@
-"""Sample quality against training time: md-train's default job (class-conditional unet_small on digits, the digits
-recipe) trained once, with the EMA weights snapshotted after --minutes of wall-clock training, each snapshot scored
-with md-eval's metrics (real-only vs synthetic-only accuracy, classifier-feature Fréchet distance).
+"""Sample quality against training time: a dataset's md-train recipe trained once, exactly as md-train trains it
+(same settings, checkpoints and sample grids every --save-every epochs), with the EMA weights snapshotted when the
+training clock passes each of --minutes; every snapshot is sampled with the recipe's sampler and scored with md-eval's
+metrics against the real test split.
 
-    python benchmarks/quality_vs_compute.py                  # 2, 5, 10, 20 minutes on this machine's CPU
-    python benchmarks/quality_vs_compute.py --minutes 1,2 --n 500
+    python benchmarks/quality_vs_compute.py --dataset fashion_mnist --minutes 10,30,60 --n 20000
+    python benchmarks/quality_vs_compute.py --minutes 2,5,10                     # digits, the default job
 
-Goal (issue): synthetic-only accuracy >= 0.97 x real-only on digits within 10 minutes of 2-core CPU training.
-Run it on an otherwise idle machine: the clock is wall time.
+Prints one row per snapshot: real-only and synthetic-only accuracy and their ratio, the Fréchet distance in the
+real-trained classifier's features next to its real-data floor, per-class synthetic-only accuracy, Inception FID where
+local Inception weights are installed; and one reference row, the same classifier trained on --n real training
+images (what perfect samples would score). Run it on an otherwise idle machine: the clock is wall time.
 """
 import argparse, copy, json, time
+from pathlib import Path
 import torch
-from minimal_diffusion import train as T
-from minimal_diffusion.data import get_dataset
-from minimal_diffusion.schedules import GaussianDiffusion
-from minimal_diffusion.trainers import get_trainer
-from minimal_diffusion.trainers.base_trainer import seed_everything
-from minimal_diffusion.evaluation import evaluate
+from minimal_diffusion.data import get_dataset, get_metadata
+from minimal_diffusion.recipes import recipe, build_model, build_diffusion, build_trainer
+from minimal_diffusion.fast_path import fast_path_default, autocast
+from minimal_diffusion.distributed import sample_many
+from minimal_diffusion.sampling import save_grid
+from minimal_diffusion.evaluation import evaluate, real_data, train_classifier, accuracy
 
 
-def score(d, ema, n, sampler, steps, seed, bf16):
-    with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16):   # sample as md-train does; evaluate in float32
-        x, y = T.sample_many(d, ema, n, (1, 16, 16), 250, 10, seed, steps=steps, sampler=sampler, progress=False)
-    return evaluate(x, y, 'digits', inception=False)
+def parse():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--dataset', default='digits'); p.add_argument('--data-dir', default=None)
+    p.add_argument('--minutes', default='2,5,10', help='training-clock marks at which the EMA weights are snapshotted')
+    p.add_argument('--n', type=int, default=1000, help='class-balanced samples per snapshot (the synthetic-only classifier trains on them)')
+    p.add_argument('--set', nargs='*', default=[], help='recipe overrides KEY=VALUE (Python literals), e.g. lr=1e-3 epochs=3')
+    p.add_argument('--guidance', type=float, default=None, help="guidance scale for scoring (default: the recipe's)")
+    p.add_argument('--out', default='runs/quality_vs_compute', help='the run (as md-train writes it), rows.json, grids')
+    p.add_argument('--no-real-reference', action='store_true', help='skip the classifier trained on --n real images')
+    return p.parse_args()
+
+
+def settings(a):
+    s = recipe(a.dataset)
+    for kv in a.set:
+        k, v = kv.split('=', 1)
+        try: s[k] = eval(v, {})
+        except Exception: s[k] = v
+    if a.guidance is not None: s['guidance_scale'] = a.guidance
+    return s
+
+
+def train_with_snapshots(s, a, marks):
+    "Train the recipe; return [(mark, minutes, epoch, step, ema copy)] and the trainer."
+    meta = get_metadata(a.dataset, data_dir=a.data_dir)
+    torch.manual_seed(s['seed'])
+    model, ds = build_model(s, meta), get_dataset(a.dataset, a.data_dir, train=True, seed=s['seed'])
+    tr = build_trainer(s, model, build_diffusion(s), ds, bf16=fast_path_default('cpu'), class_cond=True, class_names=meta.classes,
+                       save_dir=Path(a.out) / 'run', progress=False, args=dict(s, dataset=a.dataset))
+    snaps, t0, paused, step = [], time.perf_counter(), [0.], tr.train_step
+    clock = lambda: time.perf_counter() - t0 - paused[0]
+    def snapshot(mark):
+        t1 = time.perf_counter()
+        snaps.append((mark, clock() / 60, tr.epoch, tr.step, copy.deepcopy(tr.ema.module).eval()))
+        print(f"  snapshot after {snaps[-1][1]:.1f} min of training (epoch {tr.epoch + 1}, {tr.step} updates)", flush=True)
+        paused[0] += time.perf_counter() - t1
+    def timed_step(loss):
+        done = step(loss)
+        while done and marks and clock() >= marks[0] * 60: snapshot(marks.pop(0))
+        return done
+    tr.train_step = timed_step
+    print(f"{s['arch']} {s['arch_kw']} on {a.dataset} ({len(ds)} images), batch {s['batch_size']}, lr {s['lr']} {s['lr_schedule']} "
+          f"(warm-up {s['warmup_steps']}), {s['epochs']} epochs of {tr.steps_per_epoch} updates, EMA {s['ema_w']}, "
+          f"{'bf16' if tr.bf16 else 'float32'}, {torch.get_num_threads()} threads", flush=True)
+    tr.fit()
+    print(f"  trained {tr.epoch} epochs ({tr.step} updates) in {clock() / 60:.1f} min", flush=True)
+    for m in marks: snapshot(m)                 # marks past the end of the recipe: its final weights
+    return snaps, tr
+
+
+def score(tr, ema, s, a, nc):
+    shape = tuple(tr.dataset[0][0].shape)
+    t0 = time.perf_counter()
+    with autocast('cpu', tr.bf16):
+        x, y = sample_many(tr.diffusion, ema, a.n, shape, 250, nc, s['seed'], steps=s['sampling_steps'],
+                           sampler=s['sampler'], guidance_scale=s['guidance_scale'])
+    r = evaluate(x, y, a.dataset, a.data_dir)
+    return x, y, dict(r, seconds_sampling=round(time.perf_counter() - t0 - r['seconds_total'], 1))
+
+
+def real_reference(a, nc, seed=0):
+    "The md-eval classifier trained on --n class-balanced real training images: what perfect samples would score."
+    xtr, ytr = real_data(a.dataset, a.data_dir, True); xte, yte = real_data(a.dataset, a.data_dir, False)
+    g = torch.Generator().manual_seed(seed)
+    idx = torch.cat([torch.nonzero(ytr == c)[:, 0][torch.randperm(int((ytr == c).sum()), generator=g)[:a.n // nc]] for c in range(nc)])
+    return accuracy(train_classifier(xtr[idx], ytr[idx], nc, seed=seed), xte, yte)
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--minutes', default='2,5,10,20'); p.add_argument('--n', type=int, default=1000, help='samples per score (the synthetic-only classifier trains on them)')
-    p.add_argument('--sampler', default='dpmpp'); p.add_argument('--steps', type=int, default=20)
-    p.add_argument('--json', default=None, help='also write the rows here')
-    a = p.parse_args()
-    marks = [float(m) * 60 for m in a.minutes.split(',')]
-    c = T.parse_args([])                                   # exactly md-train's defaults (digits recipe)
-    c.class_cond = True
-    meta = T.get_metadata(c.dataset)
-    torch.manual_seed(c.seed)
-    model = T.build_model(c, meta)
-    d = GaussianDiffusion(c.diffusion_steps, c.schedule, c.pred)
-    bf16 = T.fast_path_default(torch.device('cpu'))        # md-train's default precision on this CPU
-    tr = get_trainer(c.trainer)(model, d, get_dataset(c.dataset, train=True, seed=c.seed), batch_size=c.batch_size, epochs=10**6,
-                                lr=c.lr, ema_w=c.ema_w, class_cond=True, seed=c.seed, progress=False, bf16=bf16)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; {c.arch} on {c.dataset}, batch {c.batch_size}, lr {c.lr}, "
-          f"{'bf16 + channels_last' if bf16 else 'float32'}; "
-          f"scored with {a.sampler} {a.steps} steps, {a.n} samples")
-    snaps, t_train = [], 0.
-    while marks:
-        t0 = time.perf_counter()
-        seed_everything(tr.seed, tr.epoch, 0); tr.model.train(); tr.train_one_epoch(); tr.epoch += 1
-        t_train += time.perf_counter() - t0
-        if t_train >= marks[0]:
-            snaps.append((marks.pop(0), t_train, tr.epoch, tr.step, copy.deepcopy(tr.ema.module).eval()))
-            print(f"  snapshot after {t_train / 60:.1f} min ({tr.epoch} epochs, {tr.step} steps)", flush=True)
+    a = parse()
+    s, marks = settings(a), [float(m) for m in a.minutes.split(',')]
+    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    snaps, tr = train_with_snapshots(s, a, list(marks))
+    nc, names = tr.num_classes, get_metadata(a.dataset).classes
     rows = []
-    print(f"\n{'minutes':>8}{'epochs':>8}{'steps':>7}{'real-only':>11}{'synthetic':>11}{'ratio':>7}{'Fréchet':>9}{'(real floor)':>13}")
-    for mark, t, ep, st, ema in snaps:
-        r = score(d, ema, a.n, a.sampler, a.steps, c.seed, bf16)
-        rows.append(dict(minutes=round(t / 60, 2), epochs=ep, steps=st, **{k: r[k] for k in
-                    ('real_only_accuracy', 'synthetic_only_accuracy', 'accuracy_ratio', 'frechet_classifier', 'frechet_classifier_real_train')}))
-        q = rows[-1]
-        print(f"{q['minutes']:8.1f}{ep:8d}{st:7d}{q['real_only_accuracy']:11.3f}{q['synthetic_only_accuracy']:11.3f}"
-              f"{q['accuracy_ratio']:7.3f}{q['frechet_classifier']:9.3f}{q['frechet_classifier_real_train']:13.3f}", flush=True)
-    if a.json: open(a.json, 'w').write(json.dumps(rows, indent=1))
-    print(f"\nreproduce: python benchmarks/quality_vs_compute.py --minutes {a.minutes} --n {a.n} --sampler {a.sampler} --steps {a.steps}")
+    head = f"{'minutes':>8}{'epochs':>7}{'updates':>8}{'real-only':>10}{'synthetic':>10}{'ratio':>7}{'Fréchet':>9}{'floor':>7}{'FID':>7}"
+    print(f"\nscored on {a.n} samples ({s['sampler']}, {s['sampling_steps']} steps, guidance {s['guidance_scale']})\n{head}")
+    for mark, minutes, ep, st, ema in snaps:
+        x, y, r = score(tr, ema, s, a, nc)
+        rows.append(dict(mark=mark, minutes=round(minutes, 1), epochs=ep, updates=st, **r))
+        fid = f"{r['inception_fid']:7.2f}" if r.get('inception_fid') is not None else '      –'
+        print(f"{minutes:8.1f}{ep:7d}{st:8d}{r['real_only_accuracy']:10.3f}{r['synthetic_only_accuracy']:10.3f}{r['accuracy_ratio']:7.3f}"
+              f"{r['frechet_classifier']:9.3f}{r['frechet_classifier_real_train']:7.3f}{fid}", flush=True)
+        print('         per class: ' + ', '.join(f"{n} {v:.2f}" for n, v in zip(names, r['synthetic_only_per_class'])), flush=True)
+        order = torch.cat([torch.nonzero(y == c)[:10, 0] for c in range(nc)])
+        save_grid(x[order], out / f'samples_{mark:g}min.png', nrow=10, row_labels=names)
+    if not a.no_real_reference:
+        ref = real_reference(a, nc)
+        rows.append(dict(reference=f'{a.n} real training images', synthetic_only_accuracy=ref,
+                         accuracy_ratio=ref / rows[0]['real_only_accuracy']))
+        print(f"reference: the classifier trained on {a.n} real training images scores {ref:.3f} "
+              f"(ratio {ref / rows[0]['real_only_accuracy']:.3f})")
+    (out / 'rows.json').write_text(json.dumps(dict(settings=s, rows=rows), indent=1, default=str))
+    sets = ' '.join(a.set)
+    print(f"\nreproduce: python benchmarks/quality_vs_compute.py --dataset {a.dataset} --minutes {a.minutes} --n {a.n}"
+          + (f" --set {sets}" if sets else '') + (f" --guidance {a.guidance:g}" if a.guidance is not None else ''))
 
 
 if __name__ == '__main__': main()

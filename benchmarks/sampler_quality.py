@@ -7,7 +7,6 @@ DPM-Solver++(2M) at 5..250 steps, and classifier-free guidance scales 1, 2, 4 (D
 Goal (issue): DPM-Solver++ at 20 calls within 1 point of DDPM-250 synthetic-only accuracy.
 """
 import argparse, json
-import torch
 from minimal_diffusion.checkpoints import load_checkpoint, load_for_sampling
 from minimal_diffusion.distributed import sample_many
 from minimal_diffusion.fast_path import fast_path, autocast

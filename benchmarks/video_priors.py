@@ -14,7 +14,7 @@ x_T (and, for DDPM, for every fresh noise draw). Metrics on the samples:
 - acc: fraction of frames a CNN trained on real moving-digit frames assigns to the requested class (`real`: its test accuracy);
 - identity: fraction of clips whose frames the CNN puts all in one class.
 """
-import argparse, itertools, math, sys, time
+import argparse, itertools, sys, time
 from pathlib import Path
 import torch
 import torch.nn.functional as F

@@ -6,18 +6,21 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/sampling.html.md"""
 
 # %% auto #0
 __all__ = ['SAMPLERS', 'sampling_steps', 'null_class', 'guided', 'ddpm_step', 'ddim_step', 'dpmpp_step', 'model_device',
-           'clipped', 'randn', 'sample', 'to_uint8', 'save_grid', 'save_gif', 'write_samples']
+           'clipped', 'randn', 'sample', 'to_uint8', 'label_rows', 'save_grid', 'save_gif', 'write_pngs',
+           'write_samples']
 
-# %% ../nbs/01_sampling.ipynb #d282bb52
+# %% ../nbs/01_sampling.ipynb #259fc342
 import math, os
 from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
+from torchvision.utils import make_grid
+from PIL import Image, ImageDraw, ImageFont
 from tqdm.auto import tqdm
 from .schedules import GaussianDiffusion
 
-# %% ../nbs/01_sampling.ipynb #b74b804f
+# %% ../nbs/01_sampling.ipynb #f92c5b63
 def sampling_steps(T:int, # steps of the trained chain
                    S:int, # steps to sample with, 1 <= S <= T
                   )->torch.Tensor: # increasing original step indices, length S
@@ -25,7 +28,7 @@ def sampling_steps(T:int, # steps of the trained chain
     if not 1 <= S <= T: raise ValueError(f"sampling steps must be between 1 and the diffusion steps ({T}), got {S}")
     return ((T - torch.arange(S, dtype=torch.float64) * T / S).round().long() - 1).flip(0)
 
-# %% ../nbs/01_sampling.ipynb #d7b93d0c
+# %% ../nbs/01_sampling.ipynb #70a36115
 def null_class(model):
     "The model's 'no class' index (its `num_classes`), or None for an unconditional model."
     n = getattr(model, 'num_classes', None)
@@ -39,13 +42,13 @@ def guided(model, x, t, y=None, w=1., null=None):
     c, u = model(torch.cat([x, x]), torch.cat([t, t]), y=torch.cat([y, torch.full_like(y, null)])).chunk(2)
     return u + w * (c - u)
 
-# %% ../nbs/01_sampling.ipynb #d5fff4c1
+# %% ../nbs/01_sampling.ipynb #c2c8cb7b
 def ddpm_step(r:GaussianDiffusion, i, x, x0, eps, z, **kw):
     "Ancestral step: a draw from the posterior q(x_{i-1} | x_i, x̂0)."
     mean, var = r.posterior(x0, x, i)
     return mean + math.sqrt(var) * z() if i > 0 else mean
 
-# %% ../nbs/01_sampling.ipynb #fd9af0f4
+# %% ../nbs/01_sampling.ipynb #dc4ca98d
 def ddim_step(r:GaussianDiffusion, i, x, x0, eps, z, eta=0., **kw):
     "DDIM step with stochasticity `eta` (0: deterministic, 1: DDPM's variance)."
     ᾱt, ᾱs = r.ᾱ[i].item(), r.ᾱ_prev[i].item()
@@ -53,7 +56,7 @@ def ddim_step(r:GaussianDiffusion, i, x, x0, eps, z, eta=0., **kw):
     x = math.sqrt(ᾱs) * x0 + math.sqrt(max(1 - ᾱs - σ**2, 0.)) * eps
     return x + σ * z() if σ > 0 else x
 
-# %% ../nbs/01_sampling.ipynb #afd3d7a5
+# %% ../nbs/01_sampling.ipynb #d34875c5
 def dpmpp_step(r:GaussianDiffusion, i, x, x0, eps, z, state=None, **kw):
     "DPM-Solver++(2M) step; `state` carries the previous x̂0 and step size between calls."
     if i == 0: return x0
@@ -69,7 +72,7 @@ def dpmpp_step(r:GaussianDiffusion, i, x, x0, eps, z, state=None, **kw):
 
 SAMPLERS = dict(ddpm=ddpm_step, ddim=ddim_step, dpmpp=dpmpp_step)
 
-# %% ../nbs/01_sampling.ipynb #b337448c
+# %% ../nbs/01_sampling.ipynb #91298c27
 def model_device(model)->torch.device:
     "The device of `model`'s parameters; the CPU for a callable without parameters."
     p = next(model.parameters(), None) if isinstance(model, nn.Module) else None
@@ -84,7 +87,7 @@ def randn(shape, generator=None, device=None):
     "Standard normal noise drawn on `generator`'s device (so a CPU generator reproduces on any device), moved to `device`."
     return torch.randn(shape, generator=generator, device=generator.device if generator is not None else device).to(device)
 
-# %% ../nbs/01_sampling.ipynb #bccb100f
+# %% ../nbs/01_sampling.ipynb #fffa962e
 @torch.inference_mode()
 def sample(d:GaussianDiffusion, # the diffusion the model was trained with
            model, # `model(x, t, y=None)` returning the prediction named by `d.pred`
@@ -116,45 +119,71 @@ def sample(d:GaussianDiffusion, # the diffusion the model was trained with
         if callback: callback(i, r.timestep_map[i].item(), x, x0)
     return x.clamp(-1, 1) if clip else x
 
-# %% ../nbs/01_sampling.ipynb #2fdbba33
+# %% ../nbs/01_sampling.ipynb #9a55433e
 def to_uint8(x:torch.Tensor)->torch.Tensor:
     "Samples in [-1, 1], channels first, as uint8 with channels last."
     x = ((x.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
     return x.movedim(-3, -1)
 
+def label_rows(im:Image.Image, labels:list, row_height:int, width:int=None)->Image.Image:
+    "`im` with a white margin on the left holding one text label per row of `row_height` pixels."
+    font = ImageFont.load_default(size=max(8, min(14, row_height // 2)))
+    width = width or 6 + max(int(font.getlength(str(l))) for l in labels)
+    out = Image.new('RGB', (im.width + width, im.height), 'white')
+    out.paste(im.convert('RGB'), (width, 0))
+    draw = ImageDraw.Draw(out)
+    for r, l in enumerate(labels): draw.text((3, r * row_height + row_height // 2), str(l), fill='black', font=font, anchor='lm')
+    return out
+
 def save_grid(x:torch.Tensor, # (N, C, H, W) or (N, F, C, H, W) in [-1, 1]
               path, # PNG file to write
               nrow:int=8, # images per row (videos: one clip per row)
               scale:int=None, # pixel repeat (default: small images are enlarged to at least 32 px)
+              row_labels:list=None, # a label for the start of each row (e.g. class names)
              ):
     "Write samples as one PNG grid."
-    from torchvision.utils import save_image
     if x.ndim == 5: nrow, x = x.shape[1], x.flatten(0, 1)
     scale = scale or max(1, 32 // x.shape[-1])
     x = x.float().clamp(-1, 1).repeat_interleave(scale, -1).repeat_interleave(scale, -2)
-    save_image((x + 1) / 2, str(path), nrow=nrow, padding=1, pad_value=0.5)
+    grid = make_grid((x + 1) / 2, nrow=nrow, padding=1, pad_value=0.5)
+    im = Image.fromarray(grid.mul(255).round().byte().permute(1, 2, 0).numpy())
+    if row_labels: im = label_rows(im, row_labels, x.shape[-2] + 1)
+    im.save(str(path))
 
 def save_gif(clip:torch.Tensor, # (F, C, H, W) in [-1, 1]
              path, # GIF file to write
              ms_per_frame:int=150, scale:int=4):
     "Write one clip as a looping GIF (each pixel scaled up `scale` times)."
-    from PIL import Image
     frames = to_uint8(clip).repeat_interleave(scale, 1).repeat_interleave(scale, 2).cpu().numpy()
     ims = [Image.fromarray(f[..., 0] if f.shape[-1] == 1 else f) for f in frames]
     ims[0].save(str(path), save_all=True, append_images=ims[1:], duration=ms_per_frame, loop=0)
 
-# %% ../nbs/01_sampling.ipynb #1458e016
-def write_samples(x:torch.Tensor, y:torch.Tensor, out_dir, stem:str, num_classes=None)->dict:
-    "Write npz, PNG grid (and GIFs for video) for uint8 samples `x`; return the paths."
+# %% ../nbs/01_sampling.ipynb #19a3163c
+def write_pngs(x:torch.Tensor, folder)->Path:
+    "Each uint8 image (N, H, W, C) of `x` as `folder/000000.png`, `000001.png`, ..."
+    folder = Path(folder); folder.mkdir(parents=True)
+    for i, im in enumerate(x.numpy()): Image.fromarray(im[..., 0] if im.shape[-1] == 1 else im).save(folder / f'{i:06d}.png')
+    return folder
+
+def write_samples(x:torch.Tensor, # uint8 samples (N, H, W, C) or clips (N, F, H, W, C)
+                  y:torch.Tensor, # (N,) labels
+                  out_dir, stem:str, # files are out_dir/stem.npz, stem.png, ...
+                  num_classes:int=None, # grid: one row per class
+                  class_names:list=None, # grid: row labels
+                  pngs:bool=False, # also one PNG per image in out_dir/stem/
+                 )->dict: # the paths written
+    "Write npz, PNG grid (and GIFs for video, PNGs per image if asked); never replaces an existing npz."
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
     npz, png = out_dir / f'{stem}.npz', out_dir / f'{stem}.png'
+    if npz.exists(): raise FileExistsError(f"{npz} already exists; nothing was overwritten")
     tmp = out_dir / f'.{stem}.tmp.npz'
     np.savez(tmp, x.numpy(), y.numpy()); os.replace(tmp, npz)
-    f = (x.movedim(-1, -3).float() / 127.5 - 1)
-    per = 10 if num_classes else 8
-    show = torch.cat([f[y == c][:per] for c in range(num_classes)]) if num_classes and f.ndim == 4 else f[:64 if f.ndim == 4 else 16]
-    save_grid(show, png, nrow=per)
+    f, per = x.movedim(-1, -3).float() / 127.5 - 1, 10 if num_classes else 8
+    rows = [c for c in range(num_classes or 0) if (y == c).any()] if f.ndim == 4 else []
+    show = torch.cat([f[y == c][:per] for c in rows]) if rows else f[:64 if f.ndim == 4 else 16]
+    save_grid(show, png, nrow=per, row_labels=[class_names[c] for c in rows] if rows and class_names else None)
     paths = dict(npz=str(npz), grid=str(png))
+    if pngs and x.ndim == 4: paths['pngs'] = str(write_pngs(x, out_dir / stem))
     if x.ndim == 5:
         (out_dir / f'{stem}_gifs').mkdir(exist_ok=True)
         for i, clip in enumerate(f): save_gif(clip, out_dir / f'{stem}_gifs' / f'{i:05d}.gif')

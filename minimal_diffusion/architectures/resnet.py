@@ -8,7 +8,6 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/resnet.html.md"""
 __all__ = ['ResNet', 'resnet', 'ResBlock']
 
 # %% ../../nbs/04_resnet.ipynb #d9bde932
-import torch
 import torch.nn as nn
 from fastcore.basics import store_attr
 from fastcore.meta import delegates

@@ -73,6 +73,7 @@ class BaseTrainer:
                  grad_clip:float=None, # max gradient norm (None: no clipping)
                  bf16:bool=False, # the fast path: bf16 autocast + channels_last (weights, EMA, optimizer stay fp32)
                  class_cond:bool=False, # pass labels to the model
+                 class_names:list=None, # names of the classes, to label the rows of the sample grids
                  snr_gamma:float=None, # min-SNR-γ loss weighting
                  save_dir=None, # where checkpoints, grids, metrics.jsonl go (None: nothing is written)
                  save_every:int=1, # epochs between checkpoints and sample grids
@@ -236,13 +237,14 @@ def sample_grid(self:BaseTrainer, n_per_class:int=8, n:int=64):
                              num_classes=nc, seed=self.seed, steps=self.sampling_steps, sampler=self.sampler,
                              guidance_scale=self.guidance_scale, prior=self.prior)
     x = x[y.argsort(stable=True)]                             # one row per class
-    if D.is_main(): save_grid(x, self.save_dir / f'samples_epoch_{self.epoch}.png', nrow=n_per_class if nc else 8)
+    labels = self.class_names if nc and self.class_names else None
+    if D.is_main(): save_grid(x, self.save_dir / f'samples_epoch_{self.epoch}.png', nrow=n_per_class if nc else 8, row_labels=labels)
     return x
 
 # %% ../../nbs/13_base_trainer.ipynb #318c3a8b
 def plot_metrics(path, out):
     "Plot the loss in `metrics.jsonl` against the step and save it as `out` (PNG)."
-    import matplotlib; import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt
     rows = [json.loads(l) for l in open(path)] if Path(path).exists() else []
     rows = [r for r in rows if 'step' in r and 'loss' in r]
     if not rows: return

@@ -8,8 +8,6 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/standard_trainer.htm
 __all__ = ['StandardTrainer']
 
 # %% ../../nbs/14_standard_trainer.ipynb #1728dc49
-import torch
-from fastcore.basics import patch
 from .base_trainer import BaseTrainer
 
 # %% ../../nbs/14_standard_trainer.ipynb #357b18e2
