@@ -25,10 +25,27 @@ def diffusers_unet(dropout):
                        downsample_type='resnet', upsample_type='resnet', dropout=dropout)
 
 
+def diffusers_like(config, dropout=0.):
+    "diffusers' UNet2DModel with the widths, blocks per level, attention levels and head size of our UNet `config`."
+    from diffusers import UNet2DModel
+    from minimal_diffusion.architectures.unets import default_channel_mult, default_attention_resolutions
+    size, mult = config['image_size'], config.get('channel_mult') or default_channel_mult(config['image_size'])
+    attn = config.get('attention_resolutions') or default_attention_resolutions(size)
+    attends = [size // 2**level in attn for level in range(len(mult))]
+    widths = tuple(int(config.get('base_width', 64) * m) for m in mult)
+    return UNet2DModel(sample_size=size, in_channels=config['in_channels'], out_channels=config['in_channels'],
+                       layers_per_block=config.get('num_res_blocks', 2), block_out_channels=widths,
+                       down_block_types=tuple('AttnDownBlock2D' if at else 'DownBlock2D' for at in attends),
+                       up_block_types=tuple('AttnUpBlock2D' if at else 'UpBlock2D' for at in reversed(attends)),
+                       attention_head_dim=config.get('head_dim', 64), norm_num_groups=32, resnet_time_scale_shift='scale_shift',
+                       downsample_type='resnet', upsample_type='resnet', dropout=dropout,
+                       num_class_embeds=config.get('num_classes'))
+
+
 class Theirs(torch.nn.Module):
     "Adapter to our calling convention `model(x, t, y=None)`."
     def __init__(self, m): super().__init__(); self.m = m
-    def forward(self, x, t, y=None): return self.m(x, t).sample
+    def forward(self, x, t, y=None): return self.m(x, t, class_labels=y).sample
 
 
 def n_params(m): return sum(p.numel() for p in m.parameters())

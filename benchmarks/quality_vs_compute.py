@@ -56,7 +56,7 @@ def train_with_snapshots(s, a, marks):
     def snapshot(mark):
         t1 = time.perf_counter()
         snaps.append((mark, clock() / 60, tr.epoch, tr.step, copy.deepcopy(tr.ema.module).eval()))
-        print(f"  snapshot after {snaps[-1][1]:.1f} min of training (epoch {tr.epoch + 1}, {tr.step} updates)", flush=True)
+        print(f"  snapshot after {snaps[-1][1]:.1f} min of training ({tr.step} updates, {tr.epoch} epochs done)", flush=True)
         paused[0] += time.perf_counter() - t1
     def timed_step(loss):
         done = step(loss)

@@ -4,6 +4,7 @@ UNet2DModel at the same widths; achieved GFLOP/s next to the conv and matmul pea
     pip install -e ".[bench]"                     # diffusers, only for this comparison
     python benchmarks/speed.py                    # CPU, batch 16, 3x32x32 (issue table); ~5 min on 2 cores
     python benchmarks/speed.py --device cuda --batch 128 --arch unet --compile   # GPU (see benchmarks/gpu.sh)
+    python benchmarks/speed.py --recipe fashion_mnist                             # md-train's model, batch and size for a dataset
 
 One process; every configuration is timed in turn inside each round (interleaved), after a warm-up, and each number is
 the median over --steps rounds. A training step is forward + MSE + backward + AdamW; a sampling step is one forward
@@ -12,15 +13,17 @@ diffusion loss (random t and noise, v target) + backward + AdamW + EMA update + 
 FLOPs come from torch.utils.flop_counter.FlopCounterMode (convs, matmuls, attention) on the eager model, so GFLOP/s is
 model FLOPs per second, the same count for every row of one model.
 """
-import argparse, os, statistics, sys, time
+import argparse, inspect, json, os, statistics, sys, time
 if '--compile' in sys.argv: os.environ.setdefault('TORCHINDUCTOR_FORCE_DISABLE_CACHES', '1')  # report cold compile times
 import torch
 import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
-from minimal_diffusion.architectures import get_architecture
+from minimal_diffusion.architectures import get_architecture, ARCHITECTURES
 from minimal_diffusion.schedules import GaussianDiffusion
 from minimal_diffusion.trainers import get_trainer
-from arch_speed import diffusers_unet, Theirs, n_params
+from minimal_diffusion.recipes import recipe
+from minimal_diffusion.data import get_metadata
+from arch_speed import diffusers_unet, diffusers_like, Theirs, n_params
 
 
 def sync(dev):
@@ -63,6 +66,9 @@ class Config:
         cfg = getattr(model, 'config', {})
         self.x = torch.randn(batch, cfg.get('in_channels', 3), cfg.get('image_size', 32), cfg.get('image_size', 32), device=dev).contiguous(memory_format=fmt)
         self.t = torch.randint(0, 1000, (batch,), device=dev)
+        nc = cfg.get('num_classes')
+        self.y = torch.randint(0, nc, (batch,), device=dev) if nc else None
+        self.ys = torch.randint(0, nc, (sample_batch,), device=dev) if nc else None
         self.xs = torch.randn(sample_batch, *self.x.shape[1:], device=dev).contiguous(memory_format=fmt)
         self.ts = torch.randint(0, 1000, (sample_batch,), device=dev)
 
@@ -70,12 +76,12 @@ class Config:
 
     def train(self):
         self.model.train()
-        with self.autocast(): loss = F.mse_loss(self.fn(self.x, self.t).float(), self.x.float())
+        with self.autocast(): loss = F.mse_loss(self.fn(self.x, self.t, self.y).float(), self.x.float())
         self.opt.zero_grad(set_to_none=True); loss.backward(); self.opt.step()
 
     def forward(self):
         self.model.eval()
-        with torch.inference_mode(), self.autocast(): self.fn(self.xs, self.ts)
+        with torch.inference_mode(), self.autocast(): self.fn(self.xs, self.ts, self.ys)
 
     def flops(self):
         "FLOPs of one training step and of one sampling forward."
@@ -85,17 +91,23 @@ class Config:
         return tr, fc.get_total_flops()
 
 
+def effective_settings(config):
+    "Every setting of the architecture in `config`: the builder's defaults (a variant's own), then what was passed."
+    ps = inspect.signature(ARCHITECTURES[config['name']]).parameters.items()
+    return {**{k: p.default for k, p in ps if p.default is not inspect.Parameter.empty}, **config}
+
+
 class TrainerStep(Config):
     "md-train's per-batch work: `StandardTrainer`'s loss and `train_step` (AdamW, EMA, loss check) on the fast path."
     def __init__(self, name, model, dev, batch, sample_batch):
         super().__init__(name, model, True, dev, batch, sample_batch)
-        data = torch.utils.data.TensorDataset(self.x.cpu(), torch.zeros(batch, dtype=torch.long))
+        data = torch.utils.data.TensorDataset(self.x.cpu(), torch.zeros(batch, dtype=torch.long) if self.y is None else self.y.cpu())
         self.trainer = get_trainer('standard')(self.model, GaussianDiffusion(pred='v'), data, batch_size=batch, bf16=True,
                                                 device=dev, progress=False)
 
     def train(self):
         tr = self.trainer; tr.model.train()
-        with tr.autocast(): loss = tr.diffusion.loss(tr.model, self.x)
+        with tr.autocast(): loss = tr.diffusion.loss(tr.model, self.x, y=self.y)
         tr.train_step(loss)
 
 
@@ -104,7 +116,9 @@ def main():
     p.add_argument('--device', default='cpu'); p.add_argument('--arch', default='unet')
     p.add_argument('--batch', type=int, default=16); p.add_argument('--sample-batch', type=int, default=64)
     p.add_argument('--image-size', type=int, default=32); p.add_argument('--channels', type=int, default=3)
-    p.add_argument('--num-classes', type=int, help='class-conditional model (labels are the null class)')
+    p.add_argument('--num-classes', type=int, help='class-conditional model')
+    p.add_argument('--arch-kw', default='{}', help='JSON of architecture settings, e.g. {"attention_resolutions": [7]}')
+    p.add_argument('--recipe', help="time md-train's recipe for this dataset: its architecture, settings, image size and batch")
     p.add_argument('--steps', type=int, default=8, help='timed rounds (median)')
     p.add_argument('--threads', type=int, help='torch threads on the CPU')
     p.add_argument('--no-diffusers', action='store_true', help='only our model')
@@ -112,10 +126,14 @@ def main():
                    help='add torch.compile rows for our model, a comma list of whole (the model), blocks (each UNet block '
                         'on its own), cudagraphs (the model, CUDA graphs; GPU only); bare: whole,blocks. Slow first step.')
     a = p.parse_args()
+    a.arch_kw = json.loads(a.arch_kw)
+    if a.recipe:
+        r, m = recipe(a.recipe), get_metadata(a.recipe)
+        a.arch, a.arch_kw, a.batch, a.image_size, a.channels, a.num_classes = r['arch'], r['arch_kw'], r['batch_size'], m.image_size, m.in_channels, m.num_classes
     if a.threads: torch.set_num_threads(a.threads)
     dev = torch.device(a.device)
     torch.manual_seed(0)
-    ours = lambda: get_architecture(a.arch, a.image_size, a.channels, num_classes=a.num_classes, dropout=0.)
+    ours = lambda: get_architecture(a.arch, a.image_size, a.channels, num_classes=a.num_classes, **{'dropout': 0., **a.arch_kw})
     rows = [Config(f'ours {a.arch} fp32', ours(), False, dev, a.batch, a.sample_batch),
             Config(f'ours {a.arch} bf16+CL', ours(), True, dev, a.batch, a.sample_batch)]
     rows += [TrainerStep(f'ours {a.arch} bf16+CL trainer step', ours(), dev, a.batch, a.sample_batch)]
@@ -123,9 +141,10 @@ def main():
     if set(a.compile.split(',')) - set(label) - {''}: p.error(f"--compile takes a comma list of {', '.join(label)}")
     rows += [Config(f'ours {a.arch} bf16+CL {label[c]}', ours(), True, dev, a.batch, a.sample_batch, compile=c)
              for c in a.compile.split(',') if c]
-    if not a.no_diffusers and a.arch == 'unet' and (a.image_size, a.channels, a.num_classes) == (32, 3, None):
-        rows += [Config('diffusers fp32', Theirs(diffusers_unet(0.)), False, dev, a.batch, a.sample_batch),
-                 Config('diffusers bf16+CL', Theirs(diffusers_unet(0.)), True, dev, a.batch, a.sample_batch)]
+    if not a.no_diffusers and a.arch != 'resnet':
+        theirs = lambda: Theirs(diffusers_like(effective_settings(rows[0].model.config)))
+        rows += [Config('diffusers fp32', theirs(), False, dev, a.batch, a.sample_batch),
+                 Config('diffusers bf16+CL', theirs(), True, dev, a.batch, a.sample_batch)]
     print(f"torch {torch.__version__} on {dev} ({torch.get_num_threads()} threads); {a.arch}: {n_params(rows[0].model) / 1e6:.2f}M params"
           + (f", diffusers {n_params(rows[-1].model) / 1e6:.2f}M" if rows[-1].name.startswith('diffusers') else ''))
     pk = peaks(dev)
@@ -149,8 +168,10 @@ def main():
     best = min(range(len(rows)), key=lambda i: tr[i])
     print(f"fastest training step: {rows[best].name}, {flops[best][0] / tr[best] / 1e9:.0f} GFLOP/s = "
           f"{100 * flops[best][0] / tr[best] / 1e9 / pk['matmul bf16']:.1f}% of the bf16 matmul peak measured above")
-    print(f"reproduce: python benchmarks/speed.py --device {a.device} --arch {a.arch} --batch {a.batch} --sample-batch {a.sample_batch} "
-          f"--steps {a.steps} --image-size {a.image_size} --channels {a.channels}" + (f' --num-classes {a.num_classes}' if a.num_classes else '') + (f' --compile {a.compile}' if a.compile else '') + (f' --threads {a.threads}' if a.threads else ''))
+    print(f"reproduce: python benchmarks/speed.py --device {a.device} --sample-batch {a.sample_batch} --steps {a.steps} "
+          + (f"--recipe {a.recipe}" if a.recipe else f"--arch {a.arch} --batch {a.batch} --image-size {a.image_size} --channels {a.channels}"
+             + (f' --num-classes {a.num_classes}' if a.num_classes else '') + (f" --arch-kw '{json.dumps(a.arch_kw)}'" if a.arch_kw else ''))
+          + (f' --compile {a.compile}' if a.compile else '') + (f' --threads {a.threads}' if a.threads else ''))
 
 
 if __name__ == '__main__': main()

@@ -9,7 +9,7 @@ __all__ = ['FORMAT', 'CheckpointError', 'save_checkpoint', 'load_checkpoint', 's
            'diffusion_record', 'training_checkpoint', 'restore_training', 'checkpoint_weights', 'load_weights',
            'checkpoint_prior', 'load_for_sampling', 'describe']
 
-# %% ../nbs/11_checkpoints.ipynb #3c91f87a
+# %% ../nbs/11_checkpoints.ipynb #31d74c8a
 import os, random
 from pathlib import Path
 import numpy as np
@@ -19,7 +19,7 @@ from .schedules import GaussianDiffusion
 from .priors import noise_prior
 from .architectures import get_architecture
 
-# %% ../nbs/11_checkpoints.ipynb #28320a1c
+# %% ../nbs/11_checkpoints.ipynb #55293b1a
 FORMAT = 1   # the checkpoint layout written here; 0: files from before the layout had a version
 
 class CheckpointError(ValueError):
@@ -42,7 +42,7 @@ def load_checkpoint(path, map_location='cpu')->dict:
     if not isinstance(ck, dict): raise CheckpointError(f"{path} holds a {type(ck).__name__}, not a checkpoint dict")
     return ck
 
-# %% ../nbs/11_checkpoints.ipynb #15066c8e
+# %% ../nbs/11_checkpoints.ipynb #6230d6ed
 def seed_everything(*keys:int):
     "Seed torch, NumPy and `random` from a hash of `keys` (e.g. seed, epoch, rank)."
     s = int(np.random.SeedSequence(list(keys)).generate_state(1)[0])
@@ -60,7 +60,7 @@ def set_rng_state(s:dict):
     np.random.set_state((s['numpy'][0], s['numpy'][1].numpy().astype(np.uint32), *s['numpy'][2:]))
     random.setstate((s['python'][0], tuple(s['python'][1]), s['python'][2]))
 
-# %% ../nbs/11_checkpoints.ipynb #8d62f960
+# %% ../nbs/11_checkpoints.ipynb #45b4a936
 def diffusion_record(d:GaussianDiffusion)->dict:
     "The settings that rebuild diffusion `d`."
     return dict(timesteps=d.T, schedule=d.schedule, pred=d.pred)
@@ -80,7 +80,7 @@ def restore_training(ck:dict, model:nn.Module, ema, optimizer)->tuple:
     set_rng_state(ck['rng'])
     return ck['epoch'], ck['step']
 
-# %% ../nbs/11_checkpoints.ipynb #e945f713
+# %% ../nbs/11_checkpoints.ipynb #631a079f
 def checkpoint_weights(ck:dict, prefer_ema:bool=True)->dict:
     "The weights in a checkpoint (EMA first) or plain state dict, with DDP/compile prefixes removed."
     sd = ck.get('ema' if prefer_ema and 'ema' in ck else 'model', ck)
@@ -99,7 +99,7 @@ def load_weights(model:nn.Module, sd:dict, delete_keys=())->dict:
     r = model.load_state_dict(sd, strict=False)
     return dict(missing=list(r.missing_keys), unexpected=list(r.unexpected_keys), dropped=drop)
 
-# %% ../nbs/11_checkpoints.ipynb #3eab724b
+# %% ../nbs/11_checkpoints.ipynb #1945fce7
 def checkpoint_prior(ck:dict):
     "The noise prior checkpoint `ck` was trained with, as a callable for `sample(..., prior=...)`; None if it used none."
     o = ck.get('trainer') or {}
@@ -112,7 +112,7 @@ def load_for_sampling(ck:dict, prefer_ema:bool=True)->tuple:
     model.load_state_dict(checkpoint_weights(ck, prefer_ema))
     return model.eval(), GaussianDiffusion(**ck['diffusion']), checkpoint_prior(ck)
 
-# %% ../nbs/11_checkpoints.ipynb #6a7ddd98
+# %% ../nbs/11_checkpoints.ipynb #ee88d4ee
 def describe(ck:dict)->str:
     "A one-screen description of checkpoint `ck`: model, diffusion, trainer, data, progress and settings."
     a, arch, d, tr = ck.get('args') or {}, ck.get('arch') or {}, ck.get('diffusion') or {}, ck.get('trainer') or {}

@@ -8,21 +8,21 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/recipes.html.md"""
 __all__ = ['DEFAULTS', 'FASHION', 'RECIPES', 'TRAINER_SETTINGS', 'recipe', 'build_model', 'arch_setting_names', 'build_diffusion',
            'build_trainer']
 
-# %% ../nbs/18_recipes.ipynb #80b554aa
+# %% ../nbs/18_recipes.ipynb #a4c71841
 import inspect
 from fastcore.basics import AttrDict
 from .schedules import GaussianDiffusion
 from .architectures import get_architecture, ARCHITECTURES
 from .trainers import get_trainer
 
-# %% ../nbs/18_recipes.ipynb #d5459a58
+# %% ../nbs/18_recipes.ipynb #1946ebb2
 DEFAULTS = dict(arch='unet_small', arch_kw={}, diffusion_steps=1000, sampling_steps=250, schedule='cosine', pred='v',
                 dataset='digits', data_dir='./dataset/', trainer='standard', batch_size=128, lr=1e-4, lr_schedule='constant',
                 warmup_steps=0, grad_accum=1, epochs=500, ema_w=0.9995, save_every=1, keep_last=5, weight_decay=0.,
                 num_sampled_images=1000, sample_out_dir='./sampled_images/', save_dir='./trained_models/', seed=112233,
                 eta=0., guidance_scale=1., num_workers=0, sampler='ddpm', log_every=10)
 
-# %% ../nbs/18_recipes.ipynb #76e51802
+# %% ../nbs/18_recipes.ipynb #4ce528c2
 FASHION = dict(arch='unet_small', arch_kw=dict(channel_mult=(1, 2, 2), attention_resolutions=(7,)), batch_size=64, lr=2e-3,
                lr_schedule='cosine', warmup_steps=200, epochs=6, ema_w=0.999, sampler='dpmpp', sampling_steps=20, save_every=1)
 RECIPES = dict(digits=dict(epochs=40, lr=1e-3, batch_size=64, save_every=10),
@@ -34,7 +34,7 @@ def recipe(dataset:str)->dict:
     "Every setting of a run on `dataset` that nobody typed: the defaults, overridden by the dataset's recipe."
     return {**DEFAULTS, **RECIPES.get(dataset, {})}
 
-# %% ../nbs/18_recipes.ipynb #ea8fd2be
+# %% ../nbs/18_recipes.ipynb #0f7def1c
 def build_model(s, meta):
     "The architecture `s['arch']` for dataset metadata `meta` (from `data.get_metadata`)."
     nc = meta.num_classes if s.get('class_cond') is not False else None   # None: class-conditional when there are labels
@@ -46,7 +46,7 @@ def arch_setting_names(arch:str)->list:
     fixed = {'image_size', 'in_channels', 'num_classes', 'num_frames', 'kwargs'}
     return [k for k in inspect.signature(ARCHITECTURES[arch]).parameters if k not in fixed]
 
-# %% ../nbs/18_recipes.ipynb #f7e5313e
+# %% ../nbs/18_recipes.ipynb #bc4e7056
 def build_diffusion(s)->GaussianDiffusion:
     "The diffusion of settings `s`."
     return GaussianDiffusion(s['diffusion_steps'], s['schedule'], s['pred'])

@@ -9,7 +9,7 @@ __all__ = ['SAMPLERS', 'sampling_steps', 'null_class', 'guided', 'ddpm_step', 'd
            'clipped', 'randn', 'sample', 'to_uint8', 'label_rows', 'save_grid', 'save_gif', 'write_pngs',
            'write_samples']
 
-# %% ../nbs/01_sampling.ipynb #259fc342
+# %% ../nbs/01_sampling.ipynb #6eefc1eb
 import math, os
 from pathlib import Path
 import numpy as np
@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw, ImageFont
 from tqdm.auto import tqdm
 from .schedules import GaussianDiffusion
 
-# %% ../nbs/01_sampling.ipynb #f92c5b63
+# %% ../nbs/01_sampling.ipynb #d7e96e22
 def sampling_steps(T:int, # steps of the trained chain
                    S:int, # steps to sample with, 1 <= S <= T
                   )->torch.Tensor: # increasing original step indices, length S
@@ -28,7 +28,7 @@ def sampling_steps(T:int, # steps of the trained chain
     if not 1 <= S <= T: raise ValueError(f"sampling steps must be between 1 and the diffusion steps ({T}), got {S}")
     return ((T - torch.arange(S, dtype=torch.float64) * T / S).round().long() - 1).flip(0)
 
-# %% ../nbs/01_sampling.ipynb #70a36115
+# %% ../nbs/01_sampling.ipynb #56574f8f
 def null_class(model):
     "The model's 'no class' index (its `num_classes`), or None for an unconditional model."
     n = getattr(model, 'num_classes', None)
@@ -42,13 +42,13 @@ def guided(model, x, t, y=None, w=1., null=None):
     c, u = model(torch.cat([x, x]), torch.cat([t, t]), y=torch.cat([y, torch.full_like(y, null)])).chunk(2)
     return u + w * (c - u)
 
-# %% ../nbs/01_sampling.ipynb #c2c8cb7b
+# %% ../nbs/01_sampling.ipynb #51dc1034
 def ddpm_step(r:GaussianDiffusion, i, x, x0, eps, z, **kw):
     "Ancestral step: a draw from the posterior q(x_{i-1} | x_i, x̂0)."
     mean, var = r.posterior(x0, x, i)
     return mean + math.sqrt(var) * z() if i > 0 else mean
 
-# %% ../nbs/01_sampling.ipynb #dc4ca98d
+# %% ../nbs/01_sampling.ipynb #75d1cb40
 def ddim_step(r:GaussianDiffusion, i, x, x0, eps, z, eta=0., **kw):
     "DDIM step with stochasticity `eta` (0: deterministic, 1: DDPM's variance)."
     ᾱt, ᾱs = r.ᾱ[i].item(), r.ᾱ_prev[i].item()
@@ -56,7 +56,7 @@ def ddim_step(r:GaussianDiffusion, i, x, x0, eps, z, eta=0., **kw):
     x = math.sqrt(ᾱs) * x0 + math.sqrt(max(1 - ᾱs - σ**2, 0.)) * eps
     return x + σ * z() if σ > 0 else x
 
-# %% ../nbs/01_sampling.ipynb #d34875c5
+# %% ../nbs/01_sampling.ipynb #76f616ca
 def dpmpp_step(r:GaussianDiffusion, i, x, x0, eps, z, state=None, **kw):
     "DPM-Solver++(2M) step; `state` carries the previous x̂0 and step size between calls."
     if i == 0: return x0
@@ -72,7 +72,7 @@ def dpmpp_step(r:GaussianDiffusion, i, x, x0, eps, z, state=None, **kw):
 
 SAMPLERS = dict(ddpm=ddpm_step, ddim=ddim_step, dpmpp=dpmpp_step)
 
-# %% ../nbs/01_sampling.ipynb #91298c27
+# %% ../nbs/01_sampling.ipynb #80da54db
 def model_device(model)->torch.device:
     "The device of `model`'s parameters; the CPU for a callable without parameters."
     p = next(model.parameters(), None) if isinstance(model, nn.Module) else None
@@ -87,7 +87,7 @@ def randn(shape, generator=None, device=None):
     "Standard normal noise drawn on `generator`'s device (so a CPU generator reproduces on any device), moved to `device`."
     return torch.randn(shape, generator=generator, device=generator.device if generator is not None else device).to(device)
 
-# %% ../nbs/01_sampling.ipynb #fffa962e
+# %% ../nbs/01_sampling.ipynb #67f868ae
 @torch.inference_mode()
 def sample(d:GaussianDiffusion, # the diffusion the model was trained with
            model, # `model(x, t, y=None)` returning the prediction named by `d.pred`
@@ -119,7 +119,7 @@ def sample(d:GaussianDiffusion, # the diffusion the model was trained with
         if callback: callback(i, r.timestep_map[i].item(), x, x0)
     return x.clamp(-1, 1) if clip else x
 
-# %% ../nbs/01_sampling.ipynb #9a55433e
+# %% ../nbs/01_sampling.ipynb #bd00af14
 def to_uint8(x:torch.Tensor)->torch.Tensor:
     "Samples in [-1, 1], channels first, as uint8 with channels last."
     x = ((x.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
@@ -158,7 +158,7 @@ def save_gif(clip:torch.Tensor, # (F, C, H, W) in [-1, 1]
     ims = [Image.fromarray(f[..., 0] if f.shape[-1] == 1 else f) for f in frames]
     ims[0].save(str(path), save_all=True, append_images=ims[1:], duration=ms_per_frame, loop=0)
 
-# %% ../nbs/01_sampling.ipynb #19a3163c
+# %% ../nbs/01_sampling.ipynb #efad658f
 def write_pngs(x:torch.Tensor, folder)->Path:
     "Each uint8 image (N, H, W, C) of `x` as `folder/000000.png`, `000001.png`, ..."
     folder = Path(folder); folder.mkdir(parents=True)

@@ -8,10 +8,10 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/train.html.md"""
 __all__ = ['FLAGS', 'RESUME_MAY_CHANGE', 'TRAINING_FLAGS', 'SAMPLING_MAY_CHANGE', 'POSITIVE', 'NON_NEGATIVE', 'Parser',
            'default_help', 'trainer_flags', 'parser', 'split_arch_flags', 'UsageError', 'trainer_name',
            'checkpoint_settings', 'parse_args', 'resolve', 'recorded', 'refuse_contradictions', 'check_numbers',
-           'check_device', 'check', 'trainer_options', 'model_for', 'load_pretrained', 'sample_stem', 'sampling_model',
-           'sampling_only', 'check_save_dir', 'args_record', 'train', 'summary', 'main']
+           'check_device', 'check', 'trainer_options', 'model_for', 'load_pretrained', 'sample_stem', 'original_model',
+           'sampling_model', 'sampling_only', 'check_save_dir', 'args_record', 'train', 'summary', 'main']
 
-# %% ../nbs/19_train.ipynb #d1bcb651
+# %% ../nbs/19_train.ipynb #6a927150
 import argparse, ast, inspect, json, math, os, sys, time, uuid
 from pathlib import Path
 import torch
@@ -19,17 +19,19 @@ from fastcore.basics import str2bool
 from . import distributed as D
 from .schedules import SCHEDULES
 from .sampling import SAMPLERS, to_uint8, write_samples
-from .architectures import ARCHITECTURES
+from .schedules import GaussianDiffusion
+from .architectures import ARCHITECTURES, get_architecture
 from .data import get_dataset, get_metadata, DATASETS
 from .fast_path import fast_path, autocast, fast_path_default
 from .checkpoints import (load_checkpoint, checkpoint_weights, load_weights, load_for_sampling,
                                           seed_everything, describe, CheckpointError)
+from .original import original_weights, original_settings, convert_original, timesteps_in_name
 from .trainers import get_trainer, TRAINERS
 from .trainers.base_trainer import NonFiniteLoss, LR_SCHEDULES
 from .recipes import (DEFAULTS, RECIPES, recipe, build_model, build_diffusion, build_trainer,
                                        arch_setting_names)
 
-# %% ../nbs/19_train.ipynb #f1cc2e78
+# %% ../nbs/19_train.ipynb #4dd3df2a
 FLAGS = {   # group -> [(flag(s), argparse keywords)]; defaults live in DEFAULTS (help shows them)
     'Model': [('--arch', dict(help=', '.join(ARCHITECTURES))),
               ('--class-cond', dict(action=argparse.BooleanOptionalAction, help='class-conditional model (default: on when the dataset has labels)')),
@@ -81,7 +83,7 @@ FLAGS = {   # group -> [(flag(s), argparse keywords)]; defaults live in DEFAULTS
              ('--device', dict(help="cpu, cuda, cuda:1, ... (default: this rank's GPU, else CPU)"))],
 }
 
-# %% ../nbs/19_train.ipynb #48be028e
+# %% ../nbs/19_train.ipynb #08f58d0a
 class Parser(argparse.ArgumentParser):
     "An `ArgumentParser` whose errors are one line (exit code 2)."
     def error(self, message): print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr); sys.exit(2)
@@ -115,7 +117,7 @@ def parser()->Parser:
         if group == 'Training': trainer_flags(g)
     return p
 
-# %% ../nbs/19_train.ipynb #c9cc05d2
+# %% ../nbs/19_train.ipynb #c1093bbd
 def split_arch_flags(argv:list)->tuple:
     "Separate `--arch_KEY=VALUE` / `--arch_KEY VALUE` flags from `argv`: (rest, {KEY: value})."
     rest, kw, it = [], {}, iter(argv)
@@ -128,7 +130,7 @@ def split_arch_flags(argv:list)->tuple:
         else: rest.append(a)
     return rest, kw
 
-# %% ../nbs/19_train.ipynb #b09d1260
+# %% ../nbs/19_train.ipynb #e43da9d8
 def split_arch_flags(argv:list)->tuple:
     "Separate `--arch_KEY=VALUE` / `--arch_KEY VALUE` flags from `argv`: (rest, {KEY: value})."
     rest, kw, it = [], {}, iter(argv)
@@ -141,7 +143,7 @@ def split_arch_flags(argv:list)->tuple:
         else: rest.append(a)
     return rest, kw
 
-# %% ../nbs/19_train.ipynb #9fc063f9
+# %% ../nbs/19_train.ipynb #6482dfcc
 class UsageError(ValueError):
     "A configuration md-train cannot run."
 
@@ -154,7 +156,7 @@ TRAINING_FLAGS = ('trainer', 'epochs', 'lr', 'lr_schedule', 'warmup_steps', 'gra
 SAMPLING_MAY_CHANGE = TRAINING_FLAGS + ('sampler', 'ddim', 'sampling_steps', 'eta', 'guidance_scale', 'num_sampled_images', 'sample_out_dir',
                        'sample_pngs', 'batch_size', 'seed', 'bf16', 'device', 'local_rank', 'seq_len', 'delete_keys', 'data_dir')
 
-# %% ../nbs/19_train.ipynb #c787f1a6
+# %% ../nbs/19_train.ipynb #9ee8d69d
 def trainer_name(cls_name:str)->str:
     "The registry name of the trainer class named `cls_name` (a checkpoint records the class)."
     return next((k for k, c in TRAINERS.items() if c.__name__ == cls_name), cls_name)
@@ -171,7 +173,7 @@ def checkpoint_settings(ck:dict)->dict:
     if trainer.get('name'): s['trainer'] = trainer_name(trainer['name'])
     return s
 
-# %% ../nbs/19_train.ipynb #2de81d2e
+# %% ../nbs/19_train.ipynb #2c5e1202
 def parse_args(argv=None)->argparse.Namespace:
     "Parse md-train's command line into a complete configuration (`given` lists the flags that were typed)."
     argv, arch_kw = split_arch_flags(list(sys.argv[1:] if argv is None else argv))
@@ -198,7 +200,7 @@ def resolve(a):
     for k in ('ddim', 'download', 'compile', 'sampling_only', 'sample_pngs'): setattr(a, k, bool(getattr(a, k)))
     return a
 
-# %% ../nbs/19_train.ipynb #0e3d0dd1
+# %% ../nbs/19_train.ipynb #9836bce0
 def recorded(k:str, s:dict, ck:dict):
     "The value of setting `k` that the checkpoint's run used (None: not recorded)."
     if k.startswith('arch_') and k != 'arch_kw':
@@ -222,7 +224,7 @@ def refuse_contradictions(a, s:dict, ck:dict, may_change:tuple):
             raise UsageError(f"{flag} {typed} contradicts the checkpoint, which used {was}: {what}; drop {flag}"
                              + (" or start a new run from its weights with --pretrained-ckpt" if a.resume else ''))
 
-# %% ../nbs/19_train.ipynb #1c8d26cb
+# %% ../nbs/19_train.ipynb #5fa2590b
 POSITIVE = ('epochs', 'batch_size', 'diffusion_steps', 'sampling_steps', 'save_every', 'num_sampled_images', 'log_every',
             'grad_accum', 'image_size', 'seq_len', 'snr_gamma', 'lr', 'grad_clip')
 NON_NEGATIVE = ('keep_last', 'warmup_steps', 'weight_decay', 'eta', 'num_workers', 'num_training_data')
@@ -248,7 +250,7 @@ def check_device(device):
     if dev.type == 'cuda' and (dev.index or 0) >= torch.cuda.device_count():
         raise UsageError(f"--device {device}, but this machine has {torch.cuda.device_count()} GPU(s)")
 
-# %% ../nbs/19_train.ipynb #32b6107f
+# %% ../nbs/19_train.ipynb #49c6dff5
 def check(a, meta)->None:
     "Raise `UsageError` for the first thing wrong with configuration `a` on dataset metadata `meta`."
     if a.arch not in ARCHITECTURES: raise UsageError(f"unknown --arch {a.arch!r}; choose one of {', '.join(ARCHITECTURES)}")
@@ -277,7 +279,7 @@ def trainer_options(a)->dict:
     if a.reg_weight is not None: typed['reg_weight'] = a.reg_weight
     return typed
 
-# %% ../nbs/19_train.ipynb #b7162dfd
+# %% ../nbs/19_train.ipynb #d20c38a2
 def model_for(a, meta):
     "`recipes.build_model`, with a misspelt `--arch_` setting reported as a usage error."
     try: return build_model(vars(a), meta)
@@ -286,7 +288,9 @@ def model_for(a, meta):
 
 def load_pretrained(model, path, delete_keys=())->dict:
     "Load the weights in `path` into `model`; a `UsageError` unless they cover it (apart from `delete_keys`)."
-    r = load_weights(model, checkpoint_weights(load_checkpoint(path)), delete_keys)
+    ck = load_checkpoint(path)
+    orig = original_weights(ck)
+    r = load_weights(model, convert_original(orig) if orig is not None else checkpoint_weights(ck), delete_keys)
     uncovered = [k for k in r['missing'] if k not in r['dropped']] + r['unexpected']
     if uncovered:
         n = len(model.state_dict()) - len(r['missing'])
@@ -295,22 +299,34 @@ def load_pretrained(model, path, delete_keys=())->dict:
                          "(drop keys you mean to retrain with --delete-keys)")
     return r
 
-# %% ../nbs/19_train.ipynb #57467775
+# %% ../nbs/19_train.ipynb #a532f4aa
 def sample_stem(a, cfg:dict)->str:
     "The file name (without suffix) of a sampling-only run."
     return (f"{cfg['name']}_{a.dataset}-{a.sampling_steps}-sampling_steps-{a.num_sampled_images}_images-"
             f"class_condn_{cfg.get('num_classes') is not None}-seed_{a.seed}")
 
+def original_model(a, sd:dict):
+    "Our UNet holding the original's UNet in `sd` (head size from `--arch`), and the original's ε-diffusion."
+    if a.pred != 'eps' and 'pred' in a.given or a.schedule != 'cosine' and 'schedule' in a.given:
+        raise UsageError("the original minimal-diffusion trained ε-models of the cosine schedule; drop --pred/--schedule")
+    meta = get_metadata(a.dataset, a.image_size)
+    s = original_settings(sd, meta.image_size)
+    ch, nc = s.pop('in_channels'), s.pop('num_classes')
+    model = get_architecture(a.arch, meta.image_size, ch, num_classes=nc, **{**s, **a.arch_kw})
+    model.load_state_dict(convert_original(sd))
+    return model, GaussianDiffusion(timesteps_in_name(a.pretrained_ckpt) or a.diffusion_steps, 'cosine', 'eps'), None
+
 def sampling_model(a, dev):
     "The model (on the fast path), diffusion and prior to sample from, from the checkpoint's record or the flags."
-    ck = a.checkpoint
+    ck, orig = a.checkpoint, original_weights(a.checkpoint)
     if 'arch' in ck: model, d, prior = load_for_sampling(ck)
+    elif orig is not None: model, d, prior = original_model(a, orig)
     else:
         model, d, prior = model_for(a, get_metadata(a.dataset, a.image_size, a.seq_len)), build_diffusion(vars(a)), None
         load_pretrained(model, a.pretrained_ckpt, a.delete_keys or ())
     return fast_path(model.eval(), dev, a.bf16), d, prior
 
-# %% ../nbs/19_train.ipynb #11d033ad
+# %% ../nbs/19_train.ipynb #e606514d
 def sampling_only(a, dev)->dict:
     "Sample `a.num_sampled_images` from `a.pretrained_ckpt` and write them to `a.sample_out_dir`."
     ignored = [f for f in a.given if f in TRAINING_FLAGS or f.startswith('trainer_')]
@@ -334,7 +350,7 @@ def sampling_only(a, dev)->dict:
           + ''.join(f"md-train: {k} -> {v}\n" for k, v in paths.items() if k != 'npz'), end='')
     return paths
 
-# %% ../nbs/19_train.ipynb #070c4492
+# %% ../nbs/19_train.ipynb #7a42c35d
 def check_save_dir(path, resuming:bool):
     "Fail early if `path` cannot be written, or holds checkpoints a fresh run would overwrite."
     path = Path(path)
@@ -351,7 +367,7 @@ def args_record(a)->dict:
     return {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(a).items()
             if k != 'checkpoint' and isinstance(v, (int, float, str, bool, list, tuple, dict, type(None)))}
 
-# %% ../nbs/19_train.ipynb #7f5ba3fa
+# %% ../nbs/19_train.ipynb #be5fc19f
 def train(a, dev)->dict:
     "Train as configured by `a`; return the paths written."
     meta = get_metadata(a.dataset, a.image_size, a.seq_len, data_dir=a.data_dir)
@@ -393,7 +409,7 @@ def summary(a, tr, seconds:float)->dict:
     for k, v in paths.items(): print(f"md-train: {k.replace('_', ' '):>10} -> {v}")
     return paths
 
-# %% ../nbs/19_train.ipynb #984757fd
+# %% ../nbs/19_train.ipynb #6721be42
 def main(argv=None):
     "md-train: train a diffusion model, or sample from one with --sampling-only."
     try:
@@ -409,5 +425,5 @@ def main(argv=None):
     except (UsageError, ValueError, FileNotFoundError, FileExistsError, CheckpointError, NonFiniteLoss) as e:
         print(f"md-train: error: {str(e).splitlines()[0] if str(e) else type(e).__name__}", file=sys.stderr); sys.exit(2)
 
-# %% ../nbs/19_train.ipynb #d2c66be2
+# %% ../nbs/19_train.ipynb #0655ede6
 if __name__ == '__main__' and '__file__' in globals(): main()   # `python -m minimal_diffusion.train` (not when run in a notebook)

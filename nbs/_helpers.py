@@ -94,3 +94,16 @@ def write_video(d, n, names='f{}.png'):
 def snapshot(*dirs):
     "{path: (size, mtime_ns)} of every file under `dirs`: compare two snapshots to see what changed."
     return {p: (p.stat().st_size, p.stat().st_mtime_ns) for d in dirs for p in sorted(Path(d).rglob('*')) if p.is_file()}
+
+# ---- the original minimal-diffusion's models (fixtures/original, README there)
+def original_fixture(name, folder='fixtures/original'):
+    "The original state dict of fixture `name`, filled by its rule from its key list; its inputs and outputs; its kwargs."
+    import json, math
+    d, z = json.loads((Path(folder) / f'{name}.json').read_text()), np.load(Path(folder) / f'{name}.npz')
+    sd = {}
+    for i, (k, shape) in enumerate(d['state_dict']):
+        g = torch.Generator().manual_seed(1000 + i)
+        if len(shape) >= 2: sd[k] = torch.randn(shape, generator=g) / math.sqrt(math.prod(shape) // shape[0])
+        else: sd[k] = (1 if k.endswith('weight') else 0) + 0.1 * torch.randn(shape, generator=g)
+    assert sum(v.numel() for v in sd.values()) == d['num_params']
+    return sd, {k: torch.from_numpy(z[k]) for k in z.files}, d['kwargs']
