@@ -7,12 +7,12 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/original.html.md"""
 # %% auto #0
 __all__ = ['RESBLOCK', 'original_weights', 'timesteps_in_name', 'original_settings', 'convert_original']
 
-# %% ../nbs/12_original.ipynb #b017c61f
+# %% ../nbs/12_original.ipynb #80a98e40
 import re
 from pathlib import Path
 import torch
 
-# %% ../nbs/12_original.ipynb #11b1c151
+# %% ../nbs/12_original.ipynb #875aec58
 def original_weights(ck:dict)->dict|None:
     "The original minimal-diffusion UNet state dict in checkpoint or file contents `ck` (EMA first), or None."
     for key in ('ema_dict', 'model_state_dict', 'state_dict', 'model'):
@@ -25,7 +25,7 @@ def timesteps_in_name(path)->int|None:
     m = re.search(r'timesteps_(\d+)', Path(path).name)
     return int(m[1]) if m else None
 
-# %% ../nbs/12_original.ipynb #7d39ce99
+# %% ../nbs/12_original.ipynb #4a27e410
 def _blocks(sd:dict, prefix:str)->dict:
     "{i: {j: {rest: tensor}}} for keys `prefix.i.j.rest`."
     out = {}
@@ -51,7 +51,7 @@ def original_settings(sd:dict, image_size:int)->dict:
                 num_classes=sd['label_emb.weight'].shape[0] if 'label_emb.weight' in sd else None,
                 scale_shift=res['emb_layers.1.weight'].shape[0] == 2 * res['out_layers.3.weight'].shape[0])
 
-# %% ../nbs/12_original.ipynb #c8f80753
+# %% ../nbs/12_original.ipynb #0914e960
 RESBLOCK = {'in_layers.0': 'norm1', 'in_layers.2': 'conv1', 'emb_layers.1': 'emb', 'out_layers.0': 'norm2',
             'out_layers.3': 'conv2', 'skip_connection': 'skip', 'norm': 'norm', 'qkv': 'qkv', 'proj_out': 'proj'}
 

@@ -9,10 +9,10 @@ __all__ = ['FLAGS', 'RESUME_MAY_CHANGE', 'TRAINING_FLAGS', 'SAMPLING_MAY_CHANGE'
            'default_help', 'trainer_flags', 'parser', 'split_arch_flags', 'UsageError', 'trainer_name',
            'checkpoint_settings', 'parse_args', 'resolve', 'recorded', 'refuse_contradictions', 'check_numbers',
            'check_device', 'check', 'trainer_options', 'model_for', 'load_pretrained', 'sample_stem', 'original_model',
-           'sampling_model', 'sampling_only', 'check_save_dir', 'args_record', 'train', 'summary', 'main']
+           'sampling_model', 'sampling_only', 'check_save_dir', 'args_record', 'train', 'summary', 'run', 'say', 'main']
 
-# %% ../nbs/19_train.ipynb #6a927150
-import argparse, ast, inspect, json, math, os, sys, time, uuid
+# %% ../nbs/19_train.ipynb #495292ee
+import argparse, ast, importlib.util, inspect, json, math, os, signal, sys, time, uuid
 from pathlib import Path
 import torch
 from fastcore.basics import str2bool
@@ -24,14 +24,14 @@ from .architectures import ARCHITECTURES, get_architecture
 from .data import get_dataset, get_metadata, DATASETS
 from .fast_path import fast_path, autocast, fast_path_default
 from .checkpoints import (load_checkpoint, checkpoint_weights, load_weights, load_for_sampling,
-                                          seed_everything, describe, CheckpointError)
+                                          seed_everything, describe, run_record, CheckpointError)
 from .original import original_weights, original_settings, convert_original, timesteps_in_name
 from .trainers import get_trainer, TRAINERS
-from .trainers.base_trainer import NonFiniteLoss, LR_SCHEDULES
+from .trainers.base_trainer import NonFiniteLoss, NonFiniteWeights, Interrupted, LR_SCHEDULES
 from .recipes import (DEFAULTS, RECIPES, recipe, build_model, build_diffusion, build_trainer,
                                        arch_setting_names)
 
-# %% ../nbs/19_train.ipynb #4dd3df2a
+# %% ../nbs/19_train.ipynb #fc32d86b
 FLAGS = {   # group -> [(flag(s), argparse keywords)]; defaults live in DEFAULTS (help shows them)
     'Model': [('--arch', dict(help=', '.join(ARCHITECTURES))),
               ('--class-cond', dict(action=argparse.BooleanOptionalAction, help='class-conditional model (default: on when the dataset has labels)')),
@@ -77,13 +77,15 @@ FLAGS = {   # group -> [(flag(s), argparse keywords)]; defaults live in DEFAULTS
                  ('--sample-pngs', dict(action='store_true', default=None, help='also write one PNG per sample (for pytorch-fid, clean-fid)'))],
     'Misc': [('--save-dir', dict(help='checkpoints, metrics and grids')),
              ('--describe', dict(metavar='CKPT', help='print what a checkpoint holds and exit')),
+             ('--tensorboard', dict(action='store_true', default=None, help='also log to TensorBoard in --save-dir (pip install tensorboard)')),
+             ('--dist-timeout', dict(type=float, help='under torchrun: minutes a collective may wait for a rank before the job fails')),
              (('--local_rank', '--local-rank'), dict(type=int, dest='local_rank', help='set by torch.distributed.launch (LOCAL_RANK wins)')),
              ('--seed', dict(type=int, help='random seed')),
              ('--log-every', dict(type=int, help='updates between metrics.jsonl lines')),
              ('--device', dict(help="cpu, cuda, cuda:1, ... (default: this rank's GPU, else CPU)"))],
 }
 
-# %% ../nbs/19_train.ipynb #08f58d0a
+# %% ../nbs/19_train.ipynb #a08993d0
 class Parser(argparse.ArgumentParser):
     "An `ArgumentParser` whose errors are one line (exit code 2)."
     def error(self, message): print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr); sys.exit(2)
@@ -117,7 +119,7 @@ def parser()->Parser:
         if group == 'Training': trainer_flags(g)
     return p
 
-# %% ../nbs/19_train.ipynb #c1093bbd
+# %% ../nbs/19_train.ipynb #e9cf92ed
 def split_arch_flags(argv:list)->tuple:
     "Separate `--arch_KEY=VALUE` / `--arch_KEY VALUE` flags from `argv`: (rest, {KEY: value})."
     rest, kw, it = [], {}, iter(argv)
@@ -130,7 +132,7 @@ def split_arch_flags(argv:list)->tuple:
         else: rest.append(a)
     return rest, kw
 
-# %% ../nbs/19_train.ipynb #e43da9d8
+# %% ../nbs/19_train.ipynb #bc52089e
 def split_arch_flags(argv:list)->tuple:
     "Separate `--arch_KEY=VALUE` / `--arch_KEY VALUE` flags from `argv`: (rest, {KEY: value})."
     rest, kw, it = [], {}, iter(argv)
@@ -143,20 +145,20 @@ def split_arch_flags(argv:list)->tuple:
         else: rest.append(a)
     return rest, kw
 
-# %% ../nbs/19_train.ipynb #6482dfcc
+# %% ../nbs/19_train.ipynb #891509db
 class UsageError(ValueError):
     "A configuration md-train cannot run."
 
-RESUME_MAY_CHANGE = ('epochs', 'save_every', 'keep_last', 'log_every', 'num_workers', 'device', 'local_rank', 'save_dir',
+RESUME_MAY_CHANGE = ('epochs', 'save_every', 'keep_last', 'log_every', 'num_workers', 'device', 'local_rank', 'save_dir', 'tensorboard', 'dist_timeout',
                      'data_dir', 'motion_dir', 'download', 'lr', 'bf16', 'compile', 'sampler', 'ddim', 'sampling_steps', 'eta',
                      'guidance_scale', 'num_sampled_images', 'sample_out_dir')
 TRAINING_FLAGS = ('trainer', 'epochs', 'lr', 'lr_schedule', 'warmup_steps', 'grad_accum', 'ema_w', 'reg_weight',
                   'save_every', 'keep_last', 'resume', 'weight_decay', 'grad_clip', 'snr_gamma', 'num_training_data',
                   'motion_dir', 'download', 'num_workers', 'compile', 'save_dir', 'log_every')   # ignored by --sampling-only
-SAMPLING_MAY_CHANGE = TRAINING_FLAGS + ('sampler', 'ddim', 'sampling_steps', 'eta', 'guidance_scale', 'num_sampled_images', 'sample_out_dir',
+SAMPLING_MAY_CHANGE = TRAINING_FLAGS + ('tensorboard', 'dist_timeout', 'sampler', 'ddim', 'sampling_steps', 'eta', 'guidance_scale', 'num_sampled_images', 'sample_out_dir',
                        'sample_pngs', 'batch_size', 'seed', 'bf16', 'device', 'local_rank', 'seq_len', 'delete_keys', 'data_dir')
 
-# %% ../nbs/19_train.ipynb #9ee8d69d
+# %% ../nbs/19_train.ipynb #202e697f
 def trainer_name(cls_name:str)->str:
     "The registry name of the trainer class named `cls_name` (a checkpoint records the class)."
     return next((k for k, c in TRAINERS.items() if c.__name__ == cls_name), cls_name)
@@ -173,7 +175,7 @@ def checkpoint_settings(ck:dict)->dict:
     if trainer.get('name'): s['trainer'] = trainer_name(trainer['name'])
     return s
 
-# %% ../nbs/19_train.ipynb #2c5e1202
+# %% ../nbs/19_train.ipynb #536d64da
 def parse_args(argv=None)->argparse.Namespace:
     "Parse md-train's command line into a complete configuration (`given` lists the flags that were typed)."
     argv, arch_kw = split_arch_flags(list(sys.argv[1:] if argv is None else argv))
@@ -197,10 +199,10 @@ def resolve(a):
     for k, v in base.items():
         if getattr(a, k, None) is None: setattr(a, k, v)
     a.arch_kw = dict(arch_kw) if a.checkpoint is not None and 'arch' in a.checkpoint else {**arch_kw, **a.arch_kw}   # typed ones agree
-    for k in ('ddim', 'download', 'compile', 'sampling_only', 'sample_pngs'): setattr(a, k, bool(getattr(a, k)))
+    for k in ('ddim', 'download', 'compile', 'sampling_only', 'sample_pngs', 'tensorboard'): setattr(a, k, bool(getattr(a, k)))
     return a
 
-# %% ../nbs/19_train.ipynb #9836bce0
+# %% ../nbs/19_train.ipynb #ebbe8e05
 def recorded(k:str, s:dict, ck:dict):
     "The value of setting `k` that the checkpoint's run used (None: not recorded)."
     if k.startswith('arch_') and k != 'arch_kw':
@@ -224,9 +226,9 @@ def refuse_contradictions(a, s:dict, ck:dict, may_change:tuple):
             raise UsageError(f"{flag} {typed} contradicts the checkpoint, which used {was}: {what}; drop {flag}"
                              + (" or start a new run from its weights with --pretrained-ckpt" if a.resume else ''))
 
-# %% ../nbs/19_train.ipynb #5fa2590b
+# %% ../nbs/19_train.ipynb #bd2f194c
 POSITIVE = ('epochs', 'batch_size', 'diffusion_steps', 'sampling_steps', 'save_every', 'num_sampled_images', 'log_every',
-            'grad_accum', 'image_size', 'seq_len', 'snr_gamma', 'lr', 'grad_clip')
+            'grad_accum', 'image_size', 'seq_len', 'snr_gamma', 'lr', 'grad_clip', 'dist_timeout')
 NON_NEGATIVE = ('keep_last', 'warmup_steps', 'weight_decay', 'eta', 'num_workers', 'num_training_data')
 
 def check_numbers(a):
@@ -250,12 +252,14 @@ def check_device(device):
     if dev.type == 'cuda' and (dev.index or 0) >= torch.cuda.device_count():
         raise UsageError(f"--device {device}, but this machine has {torch.cuda.device_count()} GPU(s)")
 
-# %% ../nbs/19_train.ipynb #49c6dff5
+# %% ../nbs/19_train.ipynb #7dc5819a
 def check(a, meta)->None:
     "Raise `UsageError` for the first thing wrong with configuration `a` on dataset metadata `meta`."
     if a.arch not in ARCHITECTURES: raise UsageError(f"unknown --arch {a.arch!r}; choose one of {', '.join(ARCHITECTURES)}")
     if a.trainer not in TRAINERS: raise UsageError(f"unknown --trainer {a.trainer!r}; choose one of {', '.join(TRAINERS)}")
     check_numbers(a); check_device(a.device)
+    if a.tensorboard and importlib.util.find_spec('tensorboard') is None:
+        raise UsageError("--tensorboard needs the tensorboard package: pip install tensorboard (or pip install -e '.[tensorboard]')")
     if a.sampling_only and not a.pretrained_ckpt: raise UsageError("--sampling-only needs --pretrained-ckpt PATH")
     if a.sampling_only: return
     video_trainer = getattr(get_trainer(a.trainer), 'video', False)
@@ -279,7 +283,7 @@ def trainer_options(a)->dict:
     if a.reg_weight is not None: typed['reg_weight'] = a.reg_weight
     return typed
 
-# %% ../nbs/19_train.ipynb #d20c38a2
+# %% ../nbs/19_train.ipynb #33ef2490
 def model_for(a, meta):
     "`recipes.build_model`, with a misspelt `--arch_` setting reported as a usage error."
     try: return build_model(vars(a), meta)
@@ -299,7 +303,7 @@ def load_pretrained(model, path, delete_keys=())->dict:
                          "(drop keys you mean to retrain with --delete-keys)")
     return r
 
-# %% ../nbs/19_train.ipynb #a532f4aa
+# %% ../nbs/19_train.ipynb #6324c1ca
 def sample_stem(a, cfg:dict)->str:
     "The file name (without suffix) of a sampling-only run."
     return (f"{cfg['name']}_{a.dataset}-{a.sampling_steps}-sampling_steps-{a.num_sampled_images}_images-"
@@ -326,7 +330,7 @@ def sampling_model(a, dev):
         load_pretrained(model, a.pretrained_ckpt, a.delete_keys or ())
     return fast_path(model.eval(), dev, a.bf16), d, prior
 
-# %% ../nbs/19_train.ipynb #e606514d
+# %% ../nbs/19_train.ipynb #9e5955c5
 def sampling_only(a, dev)->dict:
     "Sample `a.num_sampled_images` from `a.pretrained_ckpt` and write them to `a.sample_out_dir`."
     ignored = [f for f in a.given if f in TRAINING_FLAGS or f.startswith('trainer_')]
@@ -350,7 +354,7 @@ def sampling_only(a, dev)->dict:
           + ''.join(f"md-train: {k} -> {v}\n" for k, v in paths.items() if k != 'npz'), end='')
     return paths
 
-# %% ../nbs/19_train.ipynb #7a42c35d
+# %% ../nbs/19_train.ipynb #3aec81c3
 def check_save_dir(path, resuming:bool):
     "Fail early if `path` cannot be written, or holds checkpoints a fresh run would overwrite."
     path = Path(path)
@@ -367,7 +371,7 @@ def args_record(a)->dict:
     return {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(a).items()
             if k != 'checkpoint' and isinstance(v, (int, float, str, bool, list, tuple, dict, type(None)))}
 
-# %% ../nbs/19_train.ipynb #be5fc19f
+# %% ../nbs/19_train.ipynb #197dd7bb
 def train(a, dev)->dict:
     "Train as configured by `a`; return the paths written."
     meta = get_metadata(a.dataset, a.image_size, a.seq_len, data_dir=a.data_dir)
@@ -388,8 +392,10 @@ def train(a, dev)->dict:
     if a.pretrained_ckpt and ck is None:
         r = load_pretrained(model, a.pretrained_ckpt, a.delete_keys or ())
         if D.is_main(): print(f"md-train: loaded {a.pretrained_ckpt}: {json.dumps(r)}")
+    args = args_record(a)
     tr = build_trainer(vars(a), model, build_diffusion(vars(a)), ds, device=dev, bf16=a.bf16, class_cond=a.class_cond,
-                       class_names=meta.classes, args=args_record(a), **trainer_options(a))
+                       class_names=meta.classes, args=args, run=run_record(args, dev, D.world_size()),
+                       tensorboard=a.tensorboard, **trainer_options(a))
     if D.is_main():
         n = sum(p.numel() for p in model.parameters())
         print(f"md-train: {a.arch} ({n / 1e6:.2f}M parameters) on {a.dataset} ({len(ds)} items), {a.trainer} trainer, "
@@ -403,27 +409,40 @@ def summary(a, tr, seconds:float)->dict:
     "Print where everything went (files that exist only) and return the paths."
     sd = Path(a.save_dir)
     paths = dict(checkpoint=tr.checkpoints()[-1] if tr.checkpoints() else None, metrics=sd / 'metrics.jsonl',
-                 loss_curve=sd / 'loss.png', samples=sd / f'samples_epoch_{tr.epoch}.png')
+                 loss_curve=sd / 'loss.png', loss_by_t=sd / 'loss_by_t.png', samples=sd / f'samples_epoch_{tr.epoch}.png',
+                 run_record=sd / 'run.json', tensorboard=sd if tr.writer else None)
     paths = {k: str(v) for k, v in paths.items() if v is not None and Path(v).exists()}
     print(f"md-train: trained {tr.epoch} epochs ({tr.step} steps) in {seconds:.0f} s, final loss {tr.epoch_loss:.4f}")
     for k, v in paths.items(): print(f"md-train: {k.replace('_', ' '):>10} -> {v}")
     return paths
 
-# %% ../nbs/19_train.ipynb #6721be42
+# %% ../nbs/19_train.ipynb #464e966c
+def run(argv=None):
+    "Parse, check, set up and run md-train (the errors are `main`'s to report)."
+    a = parse_args(argv)
+    if a.describe: return print(describe(load_checkpoint(a.describe)))
+    meta = get_metadata(a.dataset, a.image_size, a.seq_len)
+    check(a, meta)
+    dev = D.setup(a.device, a.local_rank, timeout_min=a.dist_timeout or 10.)
+    if a.bf16 is None: a.bf16 = fast_path_default(dev)
+    seed_everything(a.seed, D.rank())
+    try: sampling_only(a, dev) if a.sampling_only else train(a, dev)
+    finally: D.cleanup()
+
+def say(*lines):
+    "Print `lines` to stderr from the rank that reports (rank 0)."
+    if D.launch_rank() == 0: print(*lines, sep='\n', file=sys.stderr)
+
 def main(argv=None):
     "md-train: train a diffusion model, or sample from one with --sampling-only."
-    try:
-        a = parse_args(argv)
-        if a.describe: return print(describe(load_checkpoint(a.describe)))
-        meta = get_metadata(a.dataset, a.image_size, a.seq_len)
-        check(a, meta)
-        dev = D.setup(a.device, a.local_rank)
-        if a.bf16 is None: a.bf16 = fast_path_default(dev)
-        seed_everything(a.seed, D.rank())
-        try: sampling_only(a, dev) if a.sampling_only else train(a, dev)   # return None: the console script sys.exit()s our result
-        finally: D.cleanup()
-    except (UsageError, ValueError, FileNotFoundError, FileExistsError, CheckpointError, NonFiniteLoss) as e:
-        print(f"md-train: error: {str(e).splitlines()[0] if str(e) else type(e).__name__}", file=sys.stderr); sys.exit(2)
+    try: run(argv)                          # return None: the console script sys.exit()s our result
+    except Interrupted as e:
+        say(f"md-train: stopped by {signal.Signals(e.signum).name} after update {e.step}; the run is saved in {e.path}",
+            f"md-train: resume with: md-train --resume {e.path}")
+        sys.exit(128 + e.signum)
+    except KeyboardInterrupt: say("md-train: interrupted"); sys.exit(128 + signal.SIGINT)
+    except (UsageError, ValueError, OSError, CheckpointError, NonFiniteLoss, NonFiniteWeights) as e:
+        say(f"md-train: error: {str(e).splitlines()[0] if str(e) else type(e).__name__}"); sys.exit(2)
 
-# %% ../nbs/19_train.ipynb #0655ede6
+# %% ../nbs/19_train.ipynb #81b61bec
 if __name__ == '__main__' and '__file__' in globals(): main()   # `python -m minimal_diffusion.train` (not when run in a notebook)

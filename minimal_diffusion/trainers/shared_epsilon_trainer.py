@@ -78,11 +78,12 @@ def clip_loss(self:SharedEpsilonTrainer,
     d, o = self.diffusion, self.opts
     if eps is None: eps = self.prior(x.shape, None, x.device).to(x.dtype)
     r = d.loss_terms(self.model, x, None if y is None else self.labels(y, o['cond_drop']), t=t, eps=eps, snr_gamma=self.snr_gamma)
-    self.last_mse, self.last_reg = r.loss.mean().item(), 0.
+    self.record(r.t, r.loss)                                 # the loss by noise level
+    self.parts = dict(mse=r.loss.mean().item(), reg=0.)     # both terms are logged
     if not o['reg_weight']: return r.loss.mean()
     R = temporal_reg(d.split(r.xt.float(), r.t, r.out.float())[1], None if motion is None else motion_weights(motion))
     if o['scale_by_noise']: R = R * (1 - d.ᾱ.to(x.device)[r.t]).float()
-    self.last_reg = R.mean().item()
+    self.parts['reg'] = R.mean().item()
     return r.loss.mean() + o['reg_weight'] * R.mean()
 
 # %% ../../nbs/15_shared_epsilon_trainer.ipynb #719970dd

@@ -17,5 +17,6 @@ class StandardTrainer(BaseTrainer):
     def train_one_epoch(self):
         for x, y, *_ in self.batches():
             with self.autocast():
-                loss = self.diffusion.loss(self.model, x, y=self.labels(y, self.opts['cond_drop']), snr_gamma=self.snr_gamma)
-            self.train_step(loss)
+                r = self.diffusion.loss_terms(self.model, x, y=self.labels(y, self.opts['cond_drop']), snr_gamma=self.snr_gamma)
+            self.record(r.t, r.loss)                      # the loss by noise level
+            self.train_step(r.loss.mean())
