@@ -9,8 +9,8 @@ __all__ = ['FORMAT', 'CheckpointError', 'temp_path', 'save_checkpoint', 'load_ch
            'set_rng_state', 'diffusion_record', 'training_checkpoint', 'restore_training', 'checkpoint_weights',
            'load_weights', 'checkpoint_prior', 'load_for_sampling', 'package_commit', 'run_record', 'describe']
 
-# %% ../nbs/11_checkpoints.ipynb #ec5bcba2
-import json, os, platform, random, subprocess, sys, time
+# %% ../nbs/11_checkpoints.ipynb #c570ee30
+import errno, json, os, pickle, platform, random, re, shutil, subprocess, sys, time
 from pathlib import Path
 import numpy as np
 import torch
@@ -19,7 +19,7 @@ from .schedules import GaussianDiffusion
 from .priors import noise_prior
 from .architectures import get_architecture
 
-# %% ../nbs/11_checkpoints.ipynb #2c1b0266
+# %% ../nbs/11_checkpoints.ipynb #448e69f2
 FORMAT = 1   # the checkpoint layout written here; 0: files from before the layout had a version
 
 class CheckpointError(ValueError):
@@ -33,21 +33,29 @@ def save_checkpoint(obj:dict, path):
     "Write `obj` to `path` atomically (temporary file, then `os.replace`); on failure remove the temporary file."
     path, tmp = Path(path), temp_path(path)
     try: torch.save(obj, tmp); os.replace(tmp, path)
-    except OSError as e:
+    except (OSError, RuntimeError) as e:        # torch's zip writer reports a full disk as a RuntimeError
         tmp.unlink(missing_ok=True)
-        raise CheckpointError(f"could not write {path} ({e.strerror or e}); nothing was replaced") from None
+        full = isinstance(e, OSError) and e.errno == errno.ENOSPC or shutil.disk_usage(path.parent).free < 2**20
+        why = 'No space left on device' if full else getattr(e, 'strerror', None) or str(e).splitlines()[0]
+        raise CheckpointError(f"could not write {path} ({why}); nothing was replaced") from None
 
 def load_checkpoint(path, map_location='cpu')->dict:
     "Read a checkpoint (data only: `weights_only=True`), or raise `CheckpointError` saying what is wrong."
     path = Path(path)
+    if path.is_dir(): raise CheckpointError(f"{path} is a directory; pass a checkpoint file in it (checkpoint_epoch_N.pt)")
     if not path.is_file(): raise CheckpointError(f"checkpoint {path} does not exist")
     try: ck = torch.load(path, map_location=map_location, weights_only=True)
-    except Exception as e:
-        raise CheckpointError(f"{path} is not a readable checkpoint (truncated, or not a torch file): {str(e).splitlines()[0][:200]}") from None
+    except pickle.UnpicklingError as e:
+        if 'Unsupported global' in str(e) or 'GLOBAL' in str(e):
+            what = re.search(r'GLOBAL (\S+)', str(e))
+            raise CheckpointError(f"{path} contains code ({what[1] if what else 'a Python object'}), not only data, and was not loaded; "
+                                  "a checkpoint must be tensors and plain values") from None
+        raise CheckpointError(f"{path} is not a readable checkpoint (truncated, or not a torch file)") from None
+    except Exception: raise CheckpointError(f"{path} is not a readable checkpoint (truncated, or not a torch file)") from None
     if not isinstance(ck, dict): raise CheckpointError(f"{path} holds a {type(ck).__name__}, not a checkpoint dict")
     return ck
 
-# %% ../nbs/11_checkpoints.ipynb #a2a7c34d
+# %% ../nbs/11_checkpoints.ipynb #975650a7
 def seed_everything(*keys:int):
     "Seed torch, NumPy and `random` from a hash of `keys` (e.g. seed, epoch, rank)."
     s = int(np.random.SeedSequence(list(keys)).generate_state(1)[0])
@@ -65,7 +73,7 @@ def set_rng_state(s:dict):
     np.random.set_state((s['numpy'][0], s['numpy'][1].numpy().astype(np.uint32), *s['numpy'][2:]))
     random.setstate((s['python'][0], tuple(s['python'][1]), s['python'][2]))
 
-# %% ../nbs/11_checkpoints.ipynb #27b5d5a7
+# %% ../nbs/11_checkpoints.ipynb #ffb030a6
 def diffusion_record(d:GaussianDiffusion)->dict:
     "The settings that rebuild diffusion `d`."
     return dict(timesteps=d.T, schedule=d.schedule, pred=d.pred)
@@ -85,7 +93,7 @@ def restore_training(ck:dict, model:nn.Module, ema, optimizer)->tuple:
     set_rng_state(ck['rng'])
     return ck['epoch'], ck['step']
 
-# %% ../nbs/11_checkpoints.ipynb #a12d3e21
+# %% ../nbs/11_checkpoints.ipynb #4adf0a3c
 def checkpoint_weights(ck:dict, prefer_ema:bool=True)->dict:
     "The weights in a checkpoint (EMA first) or plain state dict, with DDP/compile prefixes removed."
     sd = ck.get('ema' if prefer_ema and 'ema' in ck else 'model', ck)
@@ -104,7 +112,7 @@ def load_weights(model:nn.Module, sd:dict, delete_keys=())->dict:
     r = model.load_state_dict(sd, strict=False)
     return dict(missing=list(r.missing_keys), unexpected=list(r.unexpected_keys), dropped=drop)
 
-# %% ../nbs/11_checkpoints.ipynb #a6e7f4a6
+# %% ../nbs/11_checkpoints.ipynb #cc359a42
 def checkpoint_prior(ck:dict):
     "The noise prior checkpoint `ck` was trained with, as a callable for `sample(..., prior=...)`; None if it used none."
     o = ck.get('trainer') or {}
@@ -117,7 +125,7 @@ def load_for_sampling(ck:dict, prefer_ema:bool=True)->tuple:
     model.load_state_dict(checkpoint_weights(ck, prefer_ema))
     return model.eval(), GaussianDiffusion(**ck['diffusion']), checkpoint_prior(ck)
 
-# %% ../nbs/11_checkpoints.ipynb #73f6996e
+# %% ../nbs/11_checkpoints.ipynb #ce79523b
 def package_commit()->str|None:
     "The git commit of the checkout this package runs from (`+dirty` with uncommitted changes), or None."
     import minimal_diffusion
@@ -137,7 +145,7 @@ def run_record(args:dict=None, device=None, world_size:int=1)->dict:
                           torchvision=torchvision.__version__, minimal_diffusion=minimal_diffusion.__version__).items()},
                 device=str(device), world_size=world_size, host=platform.node(), start=time.strftime('%Y-%m-%dT%H:%M:%S%z'))
 
-# %% ../nbs/11_checkpoints.ipynb #cf8b55fe
+# %% ../nbs/11_checkpoints.ipynb #0c0e898a
 def describe(ck:dict)->str:
     "A one-screen description of checkpoint `ck`: model, diffusion, trainer, data, progress and settings."
     a, arch, d, tr = ck.get('args') or {}, ck.get('arch') or {}, ck.get('diffusion') or {}, ck.get('trainer') or {}

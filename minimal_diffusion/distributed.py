@@ -8,7 +8,7 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/distributed.html.md"
 __all__ = ['world_size', 'rank', 'is_main', 'launched', 'local_rank', 'pick_device', 'watch_parent', 'setup', 'launch_rank',
            'cleanup', 'gather', 'mean', 'maximum', 'all_sum', 'barrier', 'broadcast_object', 'shard', 'sample_many']
 
-# %% ../nbs/09_distributed.ipynb #b8c33b56
+# %% ../nbs/09_distributed.ipynb #b5cc1fe2
 import math, os, signal, threading, time
 from datetime import timedelta
 import numpy as np
@@ -17,7 +17,7 @@ import torch.distributed as dist
 from tqdm.auto import tqdm
 from .sampling import sample, model_device
 
-# %% ../nbs/09_distributed.ipynb #0dfc6e11
+# %% ../nbs/09_distributed.ipynb #eb6508a9
 def world_size()->int:
     "Number of processes in the job (1 when not distributed)."
     return dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
@@ -38,7 +38,7 @@ def local_rank(fallback:int=None)->int:
     "The device index on this machine: `LOCAL_RANK` if set (torchrun), else `fallback` (a `--local_rank` flag), else 0."
     return int(os.environ['LOCAL_RANK']) if 'LOCAL_RANK' in os.environ else (fallback or 0)
 
-# %% ../nbs/09_distributed.ipynb #47894da2
+# %% ../nbs/09_distributed.ipynb #db222425
 def pick_device(device:str=None, local:int=0)->torch.device:
     "`device` if given, else this rank's GPU when CUDA is available, else the CPU."
     if device: return torch.device(device)
@@ -75,7 +75,7 @@ def cleanup():
     "Leave the process group (a no-op when not distributed)."
     if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
 
-# %% ../nbs/09_distributed.ipynb #93c47bfc
+# %% ../nbs/09_distributed.ipynb #4cc5a5de
 def gather(x:torch.Tensor)->torch.Tensor:
     "Concatenate `x` (same shape on every rank) from all ranks along dim 0, in rank order."
     if world_size() == 1: return x
@@ -116,14 +116,14 @@ def broadcast_object(o):
     box = [o]; dist.broadcast_object_list(box, src=0)
     return box[0]
 
-# %% ../nbs/09_distributed.ipynb #c50381f0
+# %% ../nbs/09_distributed.ipynb #ea6ad0ea
 def shard(n:int, r:int=None, ws:int=None)->torch.Tensor:
     "Indices of rank `r`'s equal share of `n` items (default: this rank's), padded by wrapping around."
     r, ws = rank() if r is None else r, world_size() if ws is None else ws
     share = math.ceil(n / ws)
     return (r * share + torch.arange(share)) % n
 
-# %% ../nbs/09_distributed.ipynb #4fcafcbb
+# %% ../nbs/09_distributed.ipynb #6b57ae59
 def sample_many(d, model, # the diffusion and the model, as for `sample`
                 n:int, shape:tuple, # how many samples, and the shape of one, e.g. (C, H, W)
                 batch_size:int=256, # samples per model call (on each rank)

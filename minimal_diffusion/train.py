@@ -8,10 +8,11 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/train.html.md"""
 __all__ = ['FLAGS', 'RESUME_MAY_CHANGE', 'TRAINING_FLAGS', 'SAMPLING_MAY_CHANGE', 'POSITIVE', 'NON_NEGATIVE', 'Parser',
            'default_help', 'trainer_flags', 'parser', 'split_arch_flags', 'UsageError', 'trainer_name',
            'checkpoint_settings', 'parse_args', 'resolve', 'recorded', 'refuse_contradictions', 'check_numbers',
-           'check_device', 'check', 'trainer_options', 'model_for', 'load_pretrained', 'sample_stem', 'original_model',
-           'sampling_model', 'sampling_only', 'check_save_dir', 'args_record', 'train', 'summary', 'run', 'say', 'main']
+           'check_device', 'check_arch_settings', 'check', 'trainer_options', 'model_for', 'load_pretrained',
+           'sample_stem', 'original_model', 'sampling_model', 'sampling_only', 'folder_run', 'check_save_dir',
+           'args_record', 'train', 'summary', 'run', 'say', 'main']
 
-# %% ../nbs/19_train.ipynb #495292ee
+# %% ../nbs/19_train.ipynb #ab133fc3
 import argparse, ast, importlib.util, inspect, json, math, os, signal, sys, time, uuid
 from pathlib import Path
 import torch
@@ -31,7 +32,7 @@ from .trainers.base_trainer import NonFiniteLoss, NonFiniteWeights, Interrupted,
 from .recipes import (DEFAULTS, RECIPES, recipe, build_model, build_diffusion, build_trainer,
                                        arch_setting_names)
 
-# %% ../nbs/19_train.ipynb #fc32d86b
+# %% ../nbs/19_train.ipynb #1d77d13d
 FLAGS = {   # group -> [(flag(s), argparse keywords)]; defaults live in DEFAULTS (help shows them)
     'Model': [('--arch', dict(help=', '.join(ARCHITECTURES))),
               ('--class-cond', dict(action=argparse.BooleanOptionalAction, help='class-conditional model (default: on when the dataset has labels)')),
@@ -85,7 +86,7 @@ FLAGS = {   # group -> [(flag(s), argparse keywords)]; defaults live in DEFAULTS
              ('--device', dict(help="cpu, cuda, cuda:1, ... (default: this rank's GPU, else CPU)"))],
 }
 
-# %% ../nbs/19_train.ipynb #a08993d0
+# %% ../nbs/19_train.ipynb #05b3301e
 class Parser(argparse.ArgumentParser):
     "An `ArgumentParser` whose errors are one line (exit code 2)."
     def error(self, message): print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr); sys.exit(2)
@@ -119,7 +120,7 @@ def parser()->Parser:
         if group == 'Training': trainer_flags(g)
     return p
 
-# %% ../nbs/19_train.ipynb #e9cf92ed
+# %% ../nbs/19_train.ipynb #cd2ffc5f
 def split_arch_flags(argv:list)->tuple:
     "Separate `--arch_KEY=VALUE` / `--arch_KEY VALUE` flags from `argv`: (rest, {KEY: value})."
     rest, kw, it = [], {}, iter(argv)
@@ -132,7 +133,7 @@ def split_arch_flags(argv:list)->tuple:
         else: rest.append(a)
     return rest, kw
 
-# %% ../nbs/19_train.ipynb #bc52089e
+# %% ../nbs/19_train.ipynb #85b67f38
 def split_arch_flags(argv:list)->tuple:
     "Separate `--arch_KEY=VALUE` / `--arch_KEY VALUE` flags from `argv`: (rest, {KEY: value})."
     rest, kw, it = [], {}, iter(argv)
@@ -145,7 +146,7 @@ def split_arch_flags(argv:list)->tuple:
         else: rest.append(a)
     return rest, kw
 
-# %% ../nbs/19_train.ipynb #891509db
+# %% ../nbs/19_train.ipynb #22021ee0
 class UsageError(ValueError):
     "A configuration md-train cannot run."
 
@@ -158,7 +159,7 @@ TRAINING_FLAGS = ('trainer', 'epochs', 'lr', 'lr_schedule', 'warmup_steps', 'gra
 SAMPLING_MAY_CHANGE = TRAINING_FLAGS + ('tensorboard', 'dist_timeout', 'sampler', 'ddim', 'sampling_steps', 'eta', 'guidance_scale', 'num_sampled_images', 'sample_out_dir',
                        'sample_pngs', 'batch_size', 'seed', 'bf16', 'device', 'local_rank', 'seq_len', 'delete_keys', 'data_dir')
 
-# %% ../nbs/19_train.ipynb #202e697f
+# %% ../nbs/19_train.ipynb #5609ea2b
 def trainer_name(cls_name:str)->str:
     "The registry name of the trainer class named `cls_name` (a checkpoint records the class)."
     return next((k for k, c in TRAINERS.items() if c.__name__ == cls_name), cls_name)
@@ -175,7 +176,7 @@ def checkpoint_settings(ck:dict)->dict:
     if trainer.get('name'): s['trainer'] = trainer_name(trainer['name'])
     return s
 
-# %% ../nbs/19_train.ipynb #536d64da
+# %% ../nbs/19_train.ipynb #aef2c6a2
 def parse_args(argv=None)->argparse.Namespace:
     "Parse md-train's command line into a complete configuration (`given` lists the flags that were typed)."
     argv, arch_kw = split_arch_flags(list(sys.argv[1:] if argv is None else argv))
@@ -202,7 +203,7 @@ def resolve(a):
     for k in ('ddim', 'download', 'compile', 'sampling_only', 'sample_pngs', 'tensorboard'): setattr(a, k, bool(getattr(a, k)))
     return a
 
-# %% ../nbs/19_train.ipynb #ebbe8e05
+# %% ../nbs/19_train.ipynb #69108a88
 def recorded(k:str, s:dict, ck:dict):
     "The value of setting `k` that the checkpoint's run used (None: not recorded)."
     if k.startswith('arch_') and k != 'arch_kw':
@@ -226,7 +227,7 @@ def refuse_contradictions(a, s:dict, ck:dict, may_change:tuple):
             raise UsageError(f"{flag} {typed} contradicts the checkpoint, which used {was}: {what}; drop {flag}"
                              + (" or start a new run from its weights with --pretrained-ckpt" if a.resume else ''))
 
-# %% ../nbs/19_train.ipynb #bd2f194c
+# %% ../nbs/19_train.ipynb #f672795b
 POSITIVE = ('epochs', 'batch_size', 'diffusion_steps', 'sampling_steps', 'save_every', 'num_sampled_images', 'log_every',
             'grad_accum', 'image_size', 'seq_len', 'snr_gamma', 'lr', 'grad_clip', 'dist_timeout')
 NON_NEGATIVE = ('keep_last', 'warmup_steps', 'weight_decay', 'eta', 'num_workers', 'num_training_data')
@@ -252,12 +253,23 @@ def check_device(device):
     if dev.type == 'cuda' and (dev.index or 0) >= torch.cuda.device_count():
         raise UsageError(f"--device {device}, but this machine has {torch.cuda.device_count()} GPU(s)")
 
-# %% ../nbs/19_train.ipynb #7dc5819a
+# %% ../nbs/19_train.ipynb #90851fa2
+def check_arch_settings(arch:str, kw:dict):
+    "A `UsageError` naming the first `--arch_KEY=VALUE` that `arch` does not take, or whose value has the wrong type."
+    ps = inspect.signature(ARCHITECTURES[arch]).parameters
+    for k, v in kw.items():
+        if k not in ps or k in ('image_size', 'in_channels', 'num_classes', 'num_frames'):
+            raise UsageError(f"--arch_{k} is not a setting of {arch}; its settings: {', '.join(arch_setting_names(arch))}")
+        t = ps[k].annotation
+        if v is None and ps[k].default is None: continue
+        if t in (int, float, bool) and not (type(v) is t or t is float and type(v) is int):
+            raise UsageError(f"--arch_{k}={v!r}: {arch}'s {k} takes {'a number' if t is float else 'an integer' if t is int else 'True or False'}")
+
 def check(a, meta)->None:
     "Raise `UsageError` for the first thing wrong with configuration `a` on dataset metadata `meta`."
     if a.arch not in ARCHITECTURES: raise UsageError(f"unknown --arch {a.arch!r}; choose one of {', '.join(ARCHITECTURES)}")
     if a.trainer not in TRAINERS: raise UsageError(f"unknown --trainer {a.trainer!r}; choose one of {', '.join(TRAINERS)}")
-    check_numbers(a); check_device(a.device)
+    check_numbers(a); check_device(a.device); check_arch_settings(a.arch, a.arch_kw)
     if a.tensorboard and importlib.util.find_spec('tensorboard') is None:
         raise UsageError("--tensorboard needs the tensorboard package: pip install tensorboard (or pip install -e '.[tensorboard]')")
     if a.sampling_only and not a.pretrained_ckpt: raise UsageError("--sampling-only needs --pretrained-ckpt PATH")
@@ -283,7 +295,7 @@ def trainer_options(a)->dict:
     if a.reg_weight is not None: typed['reg_weight'] = a.reg_weight
     return typed
 
-# %% ../nbs/19_train.ipynb #33ef2490
+# %% ../nbs/19_train.ipynb #46e1d3dd
 def model_for(a, meta):
     "`recipes.build_model`, with a misspelt `--arch_` setting reported as a usage error."
     try: return build_model(vars(a), meta)
@@ -303,7 +315,7 @@ def load_pretrained(model, path, delete_keys=())->dict:
                          "(drop keys you mean to retrain with --delete-keys)")
     return r
 
-# %% ../nbs/19_train.ipynb #6324c1ca
+# %% ../nbs/19_train.ipynb #999a2d27
 def sample_stem(a, cfg:dict)->str:
     "The file name (without suffix) of a sampling-only run."
     return (f"{cfg['name']}_{a.dataset}-{a.sampling_steps}-sampling_steps-{a.num_sampled_images}_images-"
@@ -330,7 +342,7 @@ def sampling_model(a, dev):
         load_pretrained(model, a.pretrained_ckpt, a.delete_keys or ())
     return fast_path(model.eval(), dev, a.bf16), d, prior
 
-# %% ../nbs/19_train.ipynb #9e5955c5
+# %% ../nbs/19_train.ipynb #ee2f0bed
 def sampling_only(a, dev)->dict:
     "Sample `a.num_sampled_images` from `a.pretrained_ckpt` and write them to `a.sample_out_dir`."
     ignored = [f for f in a.given if f in TRAINING_FLAGS or f.startswith('trainer_')]
@@ -354,24 +366,36 @@ def sampling_only(a, dev)->dict:
           + ''.join(f"md-train: {k} -> {v}\n" for k, v in paths.items() if k != 'npz'), end='')
     return paths
 
-# %% ../nbs/19_train.ipynb #3aec81c3
-def check_save_dir(path, resuming:bool):
-    "Fail early if `path` cannot be written, or holds checkpoints a fresh run would overwrite."
+# %% ../nbs/19_train.ipynb #36c99858
+def folder_run(path)->str|None:
+    "The run id of the run whose files are in folder `path` (from run.json, else its newest checkpoint), or None."
+    if (path / 'run.json').exists():
+        try: return json.loads((path / 'run.json').read_text())['settings'].get('run_id')
+        except (ValueError, KeyError, TypeError): pass
+    cks = sorted(path.glob('checkpoint_epoch_*.pt'), key=lambda p: p.stat().st_mtime)
+    return (torch.load(cks[-1], weights_only=True, mmap=True).get('args') or {}).get('run_id') if cks else None
+
+def check_save_dir(path, resume=None, run_id=None):
+    "Fail early if `path` cannot be written, or holds files of another run than the one resumed from `resume` (`run_id`)."
     path = Path(path)
     try:
         path.mkdir(parents=True, exist_ok=True)
         probe = path / f'.write_test_{os.getpid()}'; probe.write_text(''); probe.unlink()
     except OSError as e: raise UsageError(f"--save-dir {path} is not writable ({e.strerror}); choose another --save-dir") from None
-    old = sorted(path.glob('checkpoint_epoch_*.pt'))
-    if old and not resuming:
-        raise UsageError(f"--save-dir {path} already holds checkpoints ({old[-1].name}, ...); resume with --resume PATH or choose another --save-dir")
+    old = sorted(p.name for g in ('checkpoint_epoch_*.pt', 'metrics.jsonl') for p in path.glob(g))
+    if old and resume is None:
+        raise UsageError(f"--save-dir {path} already holds a run ({old[-1]}, ...); resume it with --resume CHECKPOINT or choose another --save-dir")
+    theirs, here = folder_run(path) if old else None, Path(resume or '.').resolve().parent == path.resolve()
+    if old and not (theirs and theirs == run_id or here and not (theirs and run_id)):
+        raise UsageError(f"--save-dir {path} holds another run ({theirs or 'unknown'}) than {resume} ({run_id}); "
+                         "resume into the checkpoint's own folder or an empty one")
 
 def args_record(a)->dict:
     "The configuration as plain data, for checkpoints."
     return {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(a).items()
             if k != 'checkpoint' and isinstance(v, (int, float, str, bool, list, tuple, dict, type(None)))}
 
-# %% ../nbs/19_train.ipynb #197dd7bb
+# %% ../nbs/19_train.ipynb #c1b5c512
 def train(a, dev)->dict:
     "Train as configured by `a`; return the paths written."
     meta = get_metadata(a.dataset, a.image_size, a.seq_len, data_dir=a.data_dir)
@@ -381,10 +405,10 @@ def train(a, dev)->dict:
     if ck is not None:
         if not {'model', 'optimizer', 'epoch'} <= set(ck): raise UsageError(f"--resume {a.resume} is not a training checkpoint (use --pretrained-ckpt for weights)")
         if ck['epoch'] >= a.epochs: raise UsageError(f"{a.resume} already trained {ck['epoch']} epochs; raise --epochs to continue")
-    a.run_id = a.run_id if ck is not None and getattr(a, 'run_id', None) else uuid.uuid4().hex[:12]
+    a.run_id = a.run_id if ck is not None and getattr(a, 'run_id', None) else D.broadcast_object(uuid.uuid4().hex[:12])
     ds = get_dataset(a.dataset, a.data_dir, train=True, image_size=a.image_size, seq_len=a.seq_len,
                      num_training_data=a.num_training_data, seed=a.seed, download=a.download, motion_dir=a.motion_dir)
-    if D.is_main(): check_save_dir(a.save_dir, resuming=ck is not None)
+    if D.is_main(): check_save_dir(a.save_dir, a.resume, a.run_id if ck is not None else None)
     torch.manual_seed(a.seed)
     model = model_for(a, meta)
     if ck is not None and ck.get('arch') and dict(ck['arch']) != model.config:
@@ -416,7 +440,7 @@ def summary(a, tr, seconds:float)->dict:
     for k, v in paths.items(): print(f"md-train: {k.replace('_', ' '):>10} -> {v}")
     return paths
 
-# %% ../nbs/19_train.ipynb #464e966c
+# %% ../nbs/19_train.ipynb #6fb7b8f1
 def run(argv=None):
     "Parse, check, set up and run md-train (the errors are `main`'s to report)."
     a = parse_args(argv)
@@ -444,5 +468,5 @@ def main(argv=None):
     except (UsageError, ValueError, OSError, CheckpointError, NonFiniteLoss, NonFiniteWeights) as e:
         say(f"md-train: error: {str(e).splitlines()[0] if str(e) else type(e).__name__}"); sys.exit(2)
 
-# %% ../nbs/19_train.ipynb #81b61bec
+# %% ../nbs/19_train.ipynb #d31c55a3
 if __name__ == '__main__' and '__file__' in globals(): main()   # `python -m minimal_diffusion.train` (not when run in a notebook)

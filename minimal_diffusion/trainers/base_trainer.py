@@ -9,7 +9,7 @@ __all__ = ['LR_SCHEDULES', 'CHECKPOINT_NAME', 'RUN_FILES', 'param_groups', 'ema_
            'summary_writer', 'NonFiniteLoss', 'Interrupted', 'NonFiniteWeights', 'nonfinite', 'read_metrics',
            'plot_metrics']
 
-# %% ../../nbs/13_base_trainer.ipynb #6516b400
+# %% ../../nbs/13_base_trainer.ipynb #1ed5031d
 import json, math, os, re, signal, threading, time
 from contextlib import contextmanager, nullcontext
 from itertools import islice
@@ -29,14 +29,14 @@ from ..checkpoints import (save_checkpoint, seed_everything, set_rng_state, trai
                                           run_record)
 from PIL import Image
 
-# %% ../../nbs/13_base_trainer.ipynb #bfb19b24
+# %% ../../nbs/13_base_trainer.ipynb #f1022eff
 def param_groups(model:nn.Module, weight_decay:float):
     "Two AdamW groups: decayed weights (ndim ≥ 2) and undecayed norms, biases and embeddings-free 1-D parameters."
     ps = [p for p in model.parameters() if p.requires_grad]
     return [dict(params=[p for p in ps if p.ndim >= 2], weight_decay=weight_decay),
             dict(params=[p for p in ps if p.ndim < 2], weight_decay=0.)]
 
-# %% ../../nbs/13_base_trainer.ipynb #11b80a39
+# %% ../../nbs/13_base_trainer.ipynb #7fd43ebb
 def ema_update(w:float):
     "A `multi_avg_fn` for `AveragedModel`: EMA with decay min(`w`, (1+n)/(10+n)) after n updates."
     def update(ema_params, params, n):
@@ -44,7 +44,7 @@ def ema_update(w:float):
         torch._foreach_lerp_(ema_params, params, 1 - min(w, (1 + n) / (10 + n)))
     return update
 
-# %% ../../nbs/13_base_trainer.ipynb #ec7e9410
+# %% ../../nbs/13_base_trainer.ipynb #192f9e9d
 LR_SCHEDULES = ('constant', 'cosine', 'linear')
 
 def lr_factor(step:int, # updates done so far (0 for the first)
@@ -58,7 +58,7 @@ def lr_factor(step:int, # updates done so far (0 for the first)
     p = min(1., (step - warmup) / max(1, total - warmup))
     return 0.5 * (1 + math.cos(math.pi * p)) if schedule == 'cosine' else 1 - p
 
-# %% ../../nbs/13_base_trainer.ipynb #342e8e42
+# %% ../../nbs/13_base_trainer.ipynb #dae5cb9f
 class BaseTrainer:
     "The training loop shared by all trainers; subclasses implement `train_one_epoch`."
     options = {}   # trainer-specific options: name -> (type, default, help), set as --trainer_NAME=VALUE
@@ -115,7 +115,7 @@ class BaseTrainer:
 
     def train_one_epoch(self): raise NotImplementedError("a trainer implements `train_one_epoch`")
 
-# %% ../../nbs/13_base_trainer.ipynb #b8ac9140
+# %% ../../nbs/13_base_trainer.ipynb #7a4b05a1
 def summary_writer(log_dir):
     "torch's TensorBoard `SummaryWriter` for `log_dir`, or a one-line error saying how to install TensorBoard."
     try: from torch.utils.tensorboard import SummaryWriter
@@ -130,7 +130,7 @@ def wrap(self:BaseTrainer, model):
         model = nn.parallel.DistributedDataParallel(model, device_ids=[self.device.index] if self.device.type == 'cuda' else None)
     return torch.compile(model) if self.compile else model
 
-# %% ../../nbs/13_base_trainer.ipynb #c13a59af
+# %% ../../nbs/13_base_trainer.ipynb #752f0ca1
 @patch
 def loader(self:BaseTrainer, epoch:int, start:int=0)->DataLoader:
     "This rank's shuffled batches for `epoch`, from batch `start` on."
@@ -140,7 +140,7 @@ def loader(self:BaseTrainer, epoch:int, start:int=0)->DataLoader:
     return DataLoader(self.dataset, batch_size=self.batch_size, sampler=list(sampler)[start * self.batch_size:], drop_last=drop,
                       num_workers=self.num_workers, pin_memory=self.device.type == 'cuda', persistent_workers=False)
 
-# %% ../../nbs/13_base_trainer.ipynb #a1bd2a63
+# %% ../../nbs/13_base_trainer.ipynb #a998b6a5
 @patch
 def batches(self:BaseTrainer):
     "Iterate over the rest of this epoch's batches on the device, with progress, logging and stopping on a signal."
@@ -163,7 +163,7 @@ def batches(self:BaseTrainer):
     self.epoch_loss = D.mean(float(np.mean(self.epoch_losses))) if self.epoch_losses else float('nan')
     self.epoch_time = time.perf_counter() - t0
 
-# %% ../../nbs/13_base_trainer.ipynb #67a2298e
+# %% ../../nbs/13_base_trainer.ipynb #14edb0c6
 @patch
 def log(self:BaseTrainer, **metrics):
     "Append one JSON line to `save_dir/metrics.jsonl`, and its numbers to TensorBoard (main process only)."
@@ -182,7 +182,7 @@ def log_step(self:BaseTrainer, ips:float):
     self.log(step=self.step, epoch=self.epoch + 1, loss=D.mean(float(np.mean(self.epoch_losses[-self.log_every:]))),
              lr=self.opt.param_groups[0]['lr'], grad_norm=self.grad_norm, img_per_s=ips, **{k: D.mean(v) for k, v in self.parts.items()})
 
-# %% ../../nbs/13_base_trainer.ipynb #800cd187
+# %% ../../nbs/13_base_trainer.ipynb #149597e7
 class NonFiniteLoss(RuntimeError):
     "The loss became NaN or infinite."
 
@@ -221,7 +221,7 @@ def total_steps(self:BaseTrainer)->int:
     "Updates in the whole run."
     return self.epochs * self.steps_per_epoch
 
-# %% ../../nbs/13_base_trainer.ipynb #898ef335
+# %% ../../nbs/13_base_trainer.ipynb #659cf990
 @patch
 def record(self:BaseTrainer, t:torch.Tensor, losses:torch.Tensor):
     "Add per-sample `losses` at steps `t` to this epoch's loss-by-noise-level bins."
@@ -235,7 +235,7 @@ def loss_by_t(self:BaseTrainer)->list:
     self.bin_sum, self.bin_count = torch.zeros(self.bins), torch.zeros(self.bins)
     return (s / c).tolist() if c.sum() else []
 
-# %% ../../nbs/13_base_trainer.ipynb #709a60c3
+# %% ../../nbs/13_base_trainer.ipynb #56057cad
 class Interrupted(Exception):
     "Training stopped by signal `signum` after update `step`; `path` is the checkpoint written then."
     def __init__(self, signum:int, step:int, path=None): super().__init__(signum, step, path); store_attr()
@@ -253,7 +253,7 @@ def stop_on_signals(self:BaseTrainer):
     finally:
         for s, h in old.items(): signal.signal(s, h)
 
-# %% ../../nbs/13_base_trainer.ipynb #8671f951
+# %% ../../nbs/13_base_trainer.ipynb #0a3f6662
 @patch
 def labels(self:BaseTrainer, y:torch.Tensor, p_drop:float=0.)->torch.Tensor:
     "The labels the model sees: None when unconditional, else `y` with a fraction `p_drop` set to the null class."
@@ -261,7 +261,7 @@ def labels(self:BaseTrainer, y:torch.Tensor, p_drop:float=0.)->torch.Tensor:
     drop = torch.rand(y.shape, device=y.device) < p_drop
     return torch.where(drop, torch.full_like(y, self.num_classes), y)
 
-# %% ../../nbs/13_base_trainer.ipynb #d4922596
+# %% ../../nbs/13_base_trainer.ipynb #2f1c4831
 class NonFiniteWeights(RuntimeError):
     "A checkpoint would hold NaN or infinite values."
 
@@ -271,7 +271,7 @@ def nonfinite(obj, prefix='')->list:
     items = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, (list, tuple)) else []
     return [n for k, v in items for n in nonfinite(v, f'{prefix}.{k}' if prefix else str(k))]
 
-# %% ../../nbs/13_base_trainer.ipynb #913b6d40
+# %% ../../nbs/13_base_trainer.ipynb #2b387079
 @patch
 def state_dict(self:BaseTrainer)->dict:
     "This run as a checkpoint (see [Checkpoints](11_checkpoints.ipynb))."
@@ -309,7 +309,7 @@ def save(self:BaseTrainer):
     plot_metrics(self.save_dir / 'metrics.jsonl', self.save_dir / 'loss.png', self.save_dir / 'loss_by_t.png')
     return self.save_dir / name
 
-# %% ../../nbs/13_base_trainer.ipynb #5d4160d8
+# %% ../../nbs/13_base_trainer.ipynb #bdbbe1c4
 @patch
 def sample_grid(self:BaseTrainer, n_per_class:int=8, n:int=64):
     "Write `samples_epoch_{epoch}.png` from the EMA model and return the samples. Under DDP, call it on every rank."
@@ -329,7 +329,7 @@ def sample_grid(self:BaseTrainer, n_per_class:int=8, n:int=64):
         if self.writer: self.writer.add_image('samples', np.asarray(Image.open(path).convert('RGB')), self.step, dataformats='HWC')
     return x
 
-# %% ../../nbs/13_base_trainer.ipynb #8241c88b
+# %% ../../nbs/13_base_trainer.ipynb #996d818b
 def read_metrics(path)->list:
     "The rows of `metrics.jsonl` at `path`, skipping lines that are not complete JSON (and saying so)."
     rows, bad = [], 0
@@ -357,7 +357,7 @@ def plot_metrics(path, out, out_by_t=None):
         ax.set(xlabel='t / T (noise level)', ylabel='mean training loss', yscale='log', title='loss by noise level'); ax.legend(fontsize=7)
         fig.tight_layout(); fig.savefig(out_by_t, dpi=80); plt.close(fig)
 
-# %% ../../nbs/13_base_trainer.ipynb #e8b8bc3d
+# %% ../../nbs/13_base_trainer.ipynb #4a63fa36
 RUN_FILES = ('checkpoint_epoch_*.pt', 'metrics.jsonl')
 
 @patch
@@ -384,7 +384,7 @@ def epoch_line(self:BaseTrainer, t_start:float, step_start:int):
                f"{self.steps_per_epoch * self.grad_accum * self.batch_size * D.world_size() / self.epoch_time:,.0f} img/s  "
                f"elapsed {hms(spent)}  ETA {hms(left)}")
 
-# %% ../../nbs/13_base_trainer.ipynb #ceb42978
+# %% ../../nbs/13_base_trainer.ipynb #89bbb8da
 @patch
 def fit(self:BaseTrainer, resume:dict=None):
     "Train until `epochs`, continuing from checkpoint dict `resume` if given."
