@@ -26,6 +26,7 @@ def parse():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--dataset', default='digits'); p.add_argument('--data-dir', default=None)
     p.add_argument('--minutes', default='2,5,10', help='training-clock marks at which the EMA weights are snapshotted')
+    p.add_argument('--updates', default=None, help='snapshot after these numbers of updates instead (for comparing recipes per update)')
     p.add_argument('--n', type=int, default=1000, help='class-balanced samples per snapshot (the synthetic-only classifier trains on them)')
     p.add_argument('--set', nargs='*', default=[], help='recipe overrides KEY=VALUE (Python literals), e.g. lr=1e-3 epochs=3')
     p.add_argument('--guidance', type=float, default=None, help="guidance scale for scoring (default: the recipe's)")
@@ -44,7 +45,7 @@ def settings(a):
     return s
 
 
-def train_with_snapshots(s, a, marks):
+def train_with_snapshots(s, a, marks, by_updates=False):
     "Train the recipe; return [(mark, minutes, epoch, step, ema copy)] and the trainer."
     meta = get_metadata(a.dataset, data_dir=a.data_dir)
     torch.manual_seed(s['seed'])
@@ -60,7 +61,7 @@ def train_with_snapshots(s, a, marks):
         paused[0] += time.perf_counter() - t1
     def timed_step(loss):
         done = step(loss)
-        while done and marks and clock() >= marks[0] * 60: snapshot(marks.pop(0))
+        while done and marks and (tr.step if by_updates else clock() / 60) >= marks[0]: snapshot(marks.pop(0))
         return done
     tr.train_step = timed_step
     print(f"{s['arch']} {s['arch_kw']} on {a.dataset} ({len(ds)} images), batch {s['batch_size']}, lr {s['lr']} {s['lr_schedule']} "
@@ -92,9 +93,9 @@ def real_reference(a, nc, seed=0):
 
 def main():
     a = parse()
-    s, marks = settings(a), [float(m) for m in a.minutes.split(',')]
+    s, marks = settings(a), [float(m) for m in (a.updates or a.minutes).split(',')]
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
-    snaps, tr = train_with_snapshots(s, a, list(marks))
+    snaps, tr = train_with_snapshots(s, a, list(marks), by_updates=bool(a.updates))
     nc, names = tr.num_classes, get_metadata(a.dataset).classes
     rows = []
     head = f"{'minutes':>8}{'epochs':>7}{'updates':>8}{'real-only':>10}{'synthetic':>10}{'ratio':>7}{'Fréchet':>9}{'floor':>7}{'FID':>7}"
@@ -107,7 +108,7 @@ def main():
               f"{r['frechet_classifier']:9.3f}{r['frechet_classifier_real_train']:7.3f}{fid}", flush=True)
         print('         per class: ' + ', '.join(f"{n} {v:.2f}" for n, v in zip(names, r['synthetic_only_per_class'])), flush=True)
         order = torch.cat([torch.nonzero(y == c)[:10, 0] for c in range(nc)])
-        save_grid(x[order], out / f'samples_{mark:g}min.png', nrow=10, row_labels=names)
+        save_grid(x[order], out / f"samples_{mark:g}{'updates' if a.updates else 'min'}.png", nrow=10, row_labels=names)
     if not a.no_real_reference:
         ref = real_reference(a, nc)
         rows.append(dict(reference=f'{a.n} real training images', synthetic_only_accuracy=ref,
@@ -116,7 +117,8 @@ def main():
               f"(ratio {ref / rows[0]['real_only_accuracy']:.3f})")
     (out / 'rows.json').write_text(json.dumps(dict(settings=s, rows=rows), indent=1, default=str))
     sets = ' '.join(a.set)
-    print(f"\nreproduce: python benchmarks/quality_vs_compute.py --dataset {a.dataset} --minutes {a.minutes} --n {a.n}"
+    print(f"\nreproduce: python benchmarks/quality_vs_compute.py --dataset {a.dataset} "
+          + (f"--updates {a.updates}" if a.updates else f"--minutes {a.minutes}") + f" --n {a.n}"
           + (f" --set {sets}" if sets else '') + (f" --guidance {a.guidance:g}" if a.guidance is not None else ''))
 
 

@@ -9,8 +9,8 @@ __all__ = ['FORMAT', 'CheckpointError', 'temp_path', 'save_checkpoint', 'load_ch
            'set_rng_state', 'diffusion_record', 'training_checkpoint', 'restore_training', 'checkpoint_weights',
            'load_weights', 'checkpoint_prior', 'load_for_sampling', 'package_commit', 'run_record', 'describe']
 
-# %% ../nbs/11_checkpoints.ipynb #c570ee30
-import errno, json, os, pickle, platform, random, re, shutil, subprocess, sys, time
+# %% ../nbs/11_checkpoints.ipynb #75f40cc8
+import errno, os, pickle, platform, random, re, shutil, subprocess, sys, time
 from pathlib import Path
 import numpy as np
 import torch
@@ -19,7 +19,7 @@ from .schedules import GaussianDiffusion
 from .priors import noise_prior
 from .architectures import get_architecture
 
-# %% ../nbs/11_checkpoints.ipynb #448e69f2
+# %% ../nbs/11_checkpoints.ipynb #dfb377a7
 FORMAT = 1   # the checkpoint layout written here; 0: files from before the layout had a version
 
 class CheckpointError(ValueError):
@@ -42,20 +42,23 @@ def save_checkpoint(obj:dict, path):
 def load_checkpoint(path, map_location='cpu')->dict:
     "Read a checkpoint (data only: `weights_only=True`), or raise `CheckpointError` saying what is wrong."
     path = Path(path)
-    if path.is_dir(): raise CheckpointError(f"{path} is a directory; pass a checkpoint file in it (checkpoint_epoch_N.pt)")
+    if path.is_dir(): raise CheckpointError(f"{path} is a directory; pass a checkpoint file in it "
+                                            f"(checkpoint_epoch_N.pt)")
     if not path.is_file(): raise CheckpointError(f"checkpoint {path} does not exist")
     try: ck = torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
         if 'Unsupported global' in str(e) or 'GLOBAL' in str(e):
             what = re.search(r'GLOBAL (\S+)', str(e))
-            raise CheckpointError(f"{path} contains code ({what[1] if what else 'a Python object'}), not only data, and was not loaded; "
+            raise CheckpointError(f"{path} contains code ({what[1] if what else 'a Python object'}), not only data, "
+                                  f"and was not loaded; "
                                   "a checkpoint must be tensors and plain values") from None
         raise CheckpointError(f"{path} is not a readable checkpoint (truncated, or not a torch file)") from None
-    except Exception: raise CheckpointError(f"{path} is not a readable checkpoint (truncated, or not a torch file)") from None
+    except Exception:
+        raise CheckpointError(f"{path} is not a readable checkpoint (truncated, or not a torch file)") from None
     if not isinstance(ck, dict): raise CheckpointError(f"{path} holds a {type(ck).__name__}, not a checkpoint dict")
     return ck
 
-# %% ../nbs/11_checkpoints.ipynb #975650a7
+# %% ../nbs/11_checkpoints.ipynb #11d86e83
 def seed_everything(*keys:int):
     "Seed torch, NumPy and `random` from a hash of `keys` (e.g. seed, epoch, rank)."
     s = int(np.random.SeedSequence(list(keys)).generate_state(1)[0])
@@ -64,7 +67,8 @@ def seed_everything(*keys:int):
 def rng_state()->dict:
     "The random states of torch, NumPy and `random`, as plain data."
     np_state = np.random.get_state()
-    return dict(torch=torch.get_rng_state(), numpy=[np_state[0], torch.from_numpy(np_state[1].astype(np.int64)), *np_state[2:]],
+    return dict(torch=torch.get_rng_state(), numpy=[np_state[0], torch.from_numpy(np_state[1].astype(np.int64)),
+                                                    *np_state[2:]],
                 python=[random.getstate()[0], list(random.getstate()[1]), random.getstate()[2]])
 
 def set_rng_state(s:dict):
@@ -73,7 +77,7 @@ def set_rng_state(s:dict):
     np.random.set_state((s['numpy'][0], s['numpy'][1].numpy().astype(np.uint32), *s['numpy'][2:]))
     random.setstate((s['python'][0], tuple(s['python'][1]), s['python'][2]))
 
-# %% ../nbs/11_checkpoints.ipynb #ffb030a6
+# %% ../nbs/11_checkpoints.ipynb #b4892572
 def diffusion_record(d:GaussianDiffusion)->dict:
     "The settings that rebuild diffusion `d`."
     return dict(timesteps=d.T, schedule=d.schedule, pred=d.pred)
@@ -93,7 +97,7 @@ def restore_training(ck:dict, model:nn.Module, ema, optimizer)->tuple:
     set_rng_state(ck['rng'])
     return ck['epoch'], ck['step']
 
-# %% ../nbs/11_checkpoints.ipynb #4adf0a3c
+# %% ../nbs/11_checkpoints.ipynb #94049b7f
 def checkpoint_weights(ck:dict, prefer_ema:bool=True)->dict:
     "The weights in a checkpoint (EMA first) or plain state dict, with DDP/compile prefixes removed."
     sd = ck.get('ema' if prefer_ema and 'ema' in ck else 'model', ck)
@@ -108,24 +112,26 @@ def load_weights(model:nn.Module, sd:dict, delete_keys=())->dict:
     sd = {k: v for k, v in sd.items() if k not in drop}
     own = model.state_dict()
     bad = [k for k, v in sd.items() if k in own and own[k].shape != v.shape]
-    if bad: raise CheckpointError(f"checkpoint shapes do not fit the model at {', '.join(bad[:3])}; drop them with --delete-keys")
+    if bad: raise CheckpointError(f"checkpoint shapes do not fit the model at {', '.join(bad[:3])}; drop them with "
+                                  f"--delete-keys")
     r = model.load_state_dict(sd, strict=False)
     return dict(missing=list(r.missing_keys), unexpected=list(r.unexpected_keys), dropped=drop)
 
-# %% ../nbs/11_checkpoints.ipynb #cc359a42
+# %% ../nbs/11_checkpoints.ipynb #e6194de1
 def checkpoint_prior(ck:dict):
-    "The noise prior checkpoint `ck` was trained with, as a callable for `sample(..., prior=...)`; None if it used none."
+    "The noise prior checkpoint `ck` was trained with, for `sample(..., prior=...)`; None if it used none."
     o = ck.get('trainer') or {}
     return noise_prior(o['noise'], o.get('alpha', 1.)) if 'noise' in o else None
 
 def load_for_sampling(ck:dict, prefer_ema:bool=True)->tuple:
     "The model (EMA weights, eval mode, on the CPU), diffusion and noise prior that checkpoint `ck` was trained with."
-    if 'arch' not in ck or 'diffusion' not in ck: raise CheckpointError("the checkpoint does not record its architecture and diffusion")
+    if 'arch' not in ck or 'diffusion' not in ck:
+        raise CheckpointError("the checkpoint does not record its architecture and diffusion")
     model = get_architecture(**ck['arch'])
     model.load_state_dict(checkpoint_weights(ck, prefer_ema))
     return model.eval(), GaussianDiffusion(**ck['diffusion']), checkpoint_prior(ck)
 
-# %% ../nbs/11_checkpoints.ipynb #ce79523b
+# %% ../nbs/11_checkpoints.ipynb #0af3879b
 def package_commit()->str|None:
     "The git commit of the checkout this package runs from (`+dirty` with uncommitted changes), or None."
     import minimal_diffusion
@@ -140,12 +146,13 @@ def package_commit()->str|None:
 def run_record(args:dict=None, device=None, world_size:int=1)->dict:
     "Where a run comes from, as plain data: command line, settings, versions, commit, device, world size, start time."
     import minimal_diffusion, numpy, torchvision
+    versions = dict(python=platform.python_version(), torch=torch.__version__, numpy=numpy.__version__,
+                    torchvision=torchvision.__version__, minimal_diffusion=minimal_diffusion.__version__)
     return dict(command=' '.join(sys.argv), settings=dict(args or {}), git_commit=package_commit(),
-                versions={k: str(v) for k, v in dict(python=platform.python_version(), torch=torch.__version__, numpy=numpy.__version__,
-                          torchvision=torchvision.__version__, minimal_diffusion=minimal_diffusion.__version__).items()},
-                device=str(device), world_size=world_size, host=platform.node(), start=time.strftime('%Y-%m-%dT%H:%M:%S%z'))
+                versions={k: str(v) for k, v in versions.items()}, device=str(device), world_size=world_size,
+                host=platform.node(), start=time.strftime('%Y-%m-%dT%H:%M:%S%z'))
 
-# %% ../nbs/11_checkpoints.ipynb #0c0e898a
+# %% ../nbs/11_checkpoints.ipynb #3b6700dc
 def describe(ck:dict)->str:
     "A one-screen description of checkpoint `ck`: model, diffusion, trainer, data, progress and settings."
     a, arch, d, tr = ck.get('args') or {}, ck.get('arch') or {}, ck.get('diffusion') or {}, ck.get('trainer') or {}
@@ -155,9 +162,11 @@ def describe(ck:dict)->str:
              f"model      {arch.get('name', '?')} ({n / 1e6:.2f}M parameters): {kv(arch, ('name',))}",
              f"diffusion  {kv(d)}", f"trainer    {tr.get('name', '?')}: {kv(tr, ('name',))}"]
     if a:
-        lines.append(f"data       {a.get('dataset')}" + (f", {a['num_training_data']} items" if a.get('num_training_data') else ''))
+        n = a.get('num_training_data')
+        lines.append(f"data       {a.get('dataset')}" + (f", {n} items" if n else ''))
         lines += [f"settings   {kv({k: v for k, v in a.items() if k not in ('given', 'arch_kw')})}"]
     if r := ck.get('run'):
-        lines += [f"run        {r.get('command')}", f"           started {r.get('start')} on {r.get('device')} ({r.get('world_size')} "
+        lines += [f"run        {r.get('command')}",
+                  f"           started {r.get('start')} on {r.get('device')} ({r.get('world_size')} "
                   f"process(es), {r.get('host')}), commit {r.get('git_commit')}, {kv(r.get('versions', {}))}"]
     return '\n'.join(lines)

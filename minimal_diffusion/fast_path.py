@@ -44,13 +44,14 @@ class _Writes(TorchDispatchMode):
         for o in tree_leaves(out):
             if isinstance(o, torch.Tensor) and o.ndim == 4 and o.is_floating_point():
                 cl = o.is_contiguous(memory_format=torch.channels_last)
-                self.ops[tuple(o.shape), func.overloadpacket.__name__, str(o.dtype)[6:], 'channels_last' if cl else 'contiguous'] += 1
+                self.ops[tuple(o.shape), func.overloadpacket.__name__, str(o.dtype)[6:],
+                         'channels_last' if cl else 'contiguous'] += 1
         return out
 
 def feature_map_ops(model:nn.Module, # a model in channels-last layout
                     x:torch.Tensor, t:torch.Tensor, y:torch.Tensor=None # a batch of images or clips
                    )->Counter: # (op, dtype, layout) -> calls
-    "The ops that write feature maps (tensors shaped like a convolution's input or output) in one bf16 forward and backward."
+    "The ops that write feature maps (tensors shaped like a conv's input or output) in one bf16 forward and backward."
     shapes = set()
     hooks = [m.register_forward_hook(lambda m, i, o: shapes.update({tuple(i[0].shape), tuple(o.shape)}))
              for m in model.modules() if isinstance(m, nn.Conv2d)]

@@ -30,7 +30,8 @@ def _blocks(sd:dict, prefix:str)->dict:
     "{i: {j: {rest: tensor}}} for keys `prefix.i.j.rest`."
     out = {}
     for k, v in sd.items():
-        if m := re.match(rf'{prefix}\.(\d+)\.(\d+)\.(.+)$', k): out.setdefault(int(m[1]), {}).setdefault(int(m[2]), {})[m[3]] = v
+        if m := re.match(rf'{prefix}\.(\d+)\.(\d+)\.(.+)$', k):
+            out.setdefault(int(m[1]), {}).setdefault(int(m[2]), {})[m[3]] = v
     return dict(sorted(out.items()))
 
 def _is_attention(part:dict)->bool: return any(k.startswith('qkv.') for k in part)
@@ -44,8 +45,8 @@ def original_settings(sd:dict, image_size:int)->dict:
     ins = _blocks(sd, 'input_blocks')
     attends = [_is_attention(ins[1 + l * per_level].get(1, {})) for l in range(levels)]
     res = ins[1][0]
-    return dict(in_channels=sd['input_blocks.0.0.weight'].shape[1], out_channels=sd['out.2.weight'].shape[0], base_width=mc,
-                channel_mult=tuple(w // mc for w in widths), num_res_blocks=per_level - 1,
+    return dict(in_channels=sd['input_blocks.0.0.weight'].shape[1], out_channels=sd['out.2.weight'].shape[0],
+                base_width=mc, channel_mult=tuple(w // mc for w in widths), num_res_blocks=per_level - 1,
                 attention_resolutions=tuple(image_size // 2**l for l, a in enumerate(attends) if a),
                 time_mult=sd['time_embed.0.weight'].shape[0] // mc,
                 num_classes=sd['label_emb.weight'].shape[0] if 'label_emb.weight' in sd else None,
@@ -65,11 +66,15 @@ def _renamed(part:dict, dst:str)->dict:
 
 def convert_original(sd:dict)->dict:
     "State dict `sd` of an original UNet, renamed for our `UNet` (with a zero null-class row for guidance)."
-    if any('.op.' in k for k in sd): raise ValueError("this original UNet resamples with convolutions (resblock_updown=False); only the residual-block resampling of the original's UNetSmall, UNet and UNetBig converts")
+    if any('.op.' in k for k in sd):
+        raise ValueError("this original UNet resamples with convolutions (resblock_updown=False); only the "
+                         "residual-block resampling of the original's UNetSmall, UNet and UNetBig converts")
     new = {f'cond.time.{i}.{p}': sd[f'time_embed.{i}.{p}'] for i in (0, 2) for p in ('weight', 'bias')}
     new |= {f'conv_in.{p}': sd[f'input_blocks.0.0.{p}'] for p in ('weight', 'bias')}
     new |= {f'out.{i}.{p}': sd[f'out.{i}.{p}'] for i in (0, 2) for p in ('weight', 'bias')}
-    if 'label_emb.weight' in sd: new['cond.label.weight'] = torch.cat([sd['label_emb.weight'], torch.zeros_like(sd['label_emb.weight'][:1])])
+    if 'label_emb.weight' in sd:
+        label = sd['label_emb.weight']
+        new['cond.label.weight'] = torch.cat([label, torch.zeros_like(label[:1])])
     for i, subs in list(_blocks(sd, 'input_blocks').items())[1:]:
         for p in subs.values(): new |= _renamed(p, f"down.{i - 1}.{'attn' if _is_attention(p) else 'res'}")
     mid = {int(k.split('.')[1]): {} for k in sd if k.startswith('middle_block.')}

@@ -49,7 +49,8 @@ def noise_prior(name:str, # 'independent', 'shared', 'mixed' or 'progressive'
                ): # `prior(shape, generator=None, device=None)` -> noise
     "The noise prior `name` as a callable for `sample(..., prior=...)`."
     if name not in PRIORS: raise ValueError(f"unknown noise prior {name!r}; choose one of {', '.join(PRIORS)}")
-    if not (math.isfinite(alpha) and alpha >= 0): raise ValueError(f"the noise prior's alpha must be a finite number ≥ 0, got {alpha}")
+    if not (math.isfinite(alpha) and alpha >= 0):
+        raise ValueError(f"the noise prior's alpha must be a finite number ≥ 0, got {alpha}")
     return partial(PRIORS[name], alpha=alpha)
 
 def prior_correlation(name:str, alpha:float, F:int)->torch.Tensor:

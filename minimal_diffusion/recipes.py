@@ -8,36 +8,38 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/recipes.html.md"""
 __all__ = ['DEFAULTS', 'FASHION', 'RECIPES', 'TRAINER_SETTINGS', 'recipe', 'build_model', 'arch_setting_names', 'build_diffusion',
            'build_trainer']
 
-# %% ../nbs/18_recipes.ipynb #a4c71841
+# %% ../nbs/18_recipes.ipynb #46253a2f
 import inspect
-from fastcore.basics import AttrDict
 from .schedules import GaussianDiffusion
 from .architectures import get_architecture, ARCHITECTURES
 from .trainers import get_trainer
 
-# %% ../nbs/18_recipes.ipynb #1946ebb2
+# %% ../nbs/18_recipes.ipynb #b1a52cea
 DEFAULTS = dict(arch='unet_small', arch_kw={}, diffusion_steps=1000, sampling_steps=250, schedule='cosine', pred='v',
-                dataset='digits', data_dir='./dataset/', trainer='standard', batch_size=128, lr=1e-4, lr_schedule='constant',
-                warmup_steps=0, grad_accum=1, epochs=500, ema_w=0.9995, save_every=1, keep_last=5, weight_decay=0.,
-                num_sampled_images=1000, sample_out_dir='./sampled_images/', save_dir='./trained_models/', seed=112233,
-                eta=0., guidance_scale=1., num_workers=0, sampler='ddpm', log_every=10)
+                dataset='digits', data_dir='./dataset/', trainer='standard', batch_size=128, lr=1e-4,
+                lr_schedule='constant', warmup_steps=0, grad_accum=1, epochs=500, ema_w=0.9995, save_every=1,
+                keep_last=5, weight_decay=0., num_sampled_images=1000, sample_out_dir='./sampled_images/',
+                save_dir='./trained_models/', seed=112233, eta=0., guidance_scale=1., num_workers=0, sampler='ddpm',
+                log_every=10)
 
-# %% ../nbs/18_recipes.ipynb #4ce528c2
-FASHION = dict(arch='unet_small', arch_kw=dict(channel_mult=(1, 2, 2), attention_resolutions=(7,)), batch_size=64, lr=2e-3,
-               lr_schedule='cosine', warmup_steps=200, epochs=6, ema_w=0.999, sampler='dpmpp', sampling_steps=20, save_every=1)
+# %% ../nbs/18_recipes.ipynb #9d8fd511
+FASHION = dict(arch='unet_small', arch_kw=dict(channel_mult=(1, 2, 2), attention_resolutions=(7,)),
+               batch_size=64, lr=2e-3, lr_schedule='cosine', warmup_steps=200, epochs=6, ema_w=0.999,
+               sampler='dpmpp', sampling_steps=20, save_every=1)
 RECIPES = dict(digits=dict(epochs=40, lr=1e-3, batch_size=64, save_every=10),
                fashion_mnist=FASHION, mnist=FASHION,
                cifar10=dict(arch='unet', batch_size=128, lr=1e-4, ema_w=0.9995),
-               moving_digits=dict(trainer='shared_epsilon', epochs=20, lr=1e-3, batch_size=32, save_every=5, image_size=16))
+               moving_digits=dict(trainer='shared_epsilon', epochs=20, lr=1e-3, batch_size=32, save_every=5,
+                                  image_size=16))
 
 def recipe(dataset:str)->dict:
     "Every setting of a run on `dataset` that nobody typed: the defaults, overridden by the dataset's recipe."
     return {**DEFAULTS, **RECIPES.get(dataset, {})}
 
-# %% ../nbs/18_recipes.ipynb #0f7def1c
+# %% ../nbs/18_recipes.ipynb #2ec4781f
 def build_model(s, meta):
     "The architecture `s['arch']` for dataset metadata `meta` (from `data.get_metadata`)."
-    nc = meta.num_classes if s.get('class_cond') is not False else None   # None: class-conditional when there are labels
+    nc = meta.num_classes if s.get('class_cond') is not False else None   # None: conditional when labelled
     return get_architecture(s['arch'], meta.image_size, meta.in_channels, num_classes=nc, num_frames=meta.seq_len,
                             **(s.get('arch_kw') or {}))
 
@@ -46,16 +48,17 @@ def arch_setting_names(arch:str)->list:
     fixed = {'image_size', 'in_channels', 'num_classes', 'num_frames', 'kwargs'}
     return [k for k in inspect.signature(ARCHITECTURES[arch]).parameters if k not in fixed]
 
-# %% ../nbs/18_recipes.ipynb #bc4e7056
+# %% ../nbs/18_recipes.ipynb #36e2d86d
 def build_diffusion(s)->GaussianDiffusion:
     "The diffusion of settings `s`."
     return GaussianDiffusion(s['diffusion_steps'], s['schedule'], s['pred'])
 
 TRAINER_SETTINGS = ('batch_size', 'epochs', 'lr', 'lr_schedule', 'warmup_steps', 'grad_accum', 'weight_decay', 'ema_w',
-                    'grad_clip', 'snr_gamma', 'save_every', 'keep_last', 'seed', 'num_workers', 'sampler', 'guidance_scale',
-                    'compile', 'log_every', 'save_dir')
+                    'grad_clip', 'snr_gamma', 'save_every', 'keep_last', 'seed', 'num_workers', 'sampler',
+                    'guidance_scale', 'compile', 'log_every', 'save_dir')
 
 def build_trainer(s, model, diffusion, dataset, **kw):
     "The trainer `s['trainer']` for `model` on `dataset`, with the settings of `s` (and `kw`, e.g. `device`, `bf16`)."
-    opts = {k: s[k] for k in TRAINER_SETTINGS if s.get(k) is not None} | dict(sampling_steps=min(s['sampling_steps'], 50)) | kw
+    opts = {k: s[k] for k in TRAINER_SETTINGS if s.get(k) is not None}
+    opts |= dict(sampling_steps=min(s['sampling_steps'], 50)) | kw
     return get_trainer(s['trainer'])(model, diffusion, dataset, **opts)

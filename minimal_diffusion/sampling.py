@@ -38,7 +38,8 @@ def guided(model, x, t, y=None, w=1., null=None):
     "`model(x, t, y)`, extrapolated by classifier-free guidance scale `w` (one batched call)."
     if y is None or w == 1: return model(x, t, y=y)
     null = null_class(model) if null is None else null
-    if null is None: raise ValueError("guidance needs the model's null class: pass `null_class` or use a model with `num_classes`")
+    if null is None:
+        raise ValueError("guidance needs the model's null class: pass `null_class` or use a model with `num_classes`")
     c, u = model(torch.cat([x, x]), torch.cat([t, t]), y=torch.cat([y, torch.full_like(y, null)])).chunk(2)
     return u + w * (c - u)
 
@@ -84,8 +85,9 @@ def clipped(r, i, x, x0):
     return x0, (x - r.ᾱ[i].sqrt().item() * x0) / (1 - r.ᾱ[i]).sqrt().item()
 
 def randn(shape, generator=None, device=None):
-    "Standard normal noise drawn on `generator`'s device (so a CPU generator reproduces on any device), moved to `device`."
-    return torch.randn(shape, generator=generator, device=generator.device if generator is not None else device).to(device)
+    "Standard normal noise drawn on `generator`'s device (a CPU generator reproduces on any device), moved to `device`."
+    return torch.randn(shape, generator=generator,
+                       device=generator.device if generator is not None else device).to(device)
 
 # %% ../nbs/01_sampling.ipynb #67f868ae
 @torch.inference_mode()
@@ -132,7 +134,8 @@ def label_rows(im:Image.Image, labels:list, row_height:int, width:int=None)->Ima
     out = Image.new('RGB', (im.width + width, im.height), 'white')
     out.paste(im.convert('RGB'), (width, 0))
     draw = ImageDraw.Draw(out)
-    for r, l in enumerate(labels): draw.text((3, r * row_height + row_height // 2), str(l), fill='black', font=font, anchor='lm')
+    for r, l in enumerate(labels):
+        draw.text((3, r * row_height + row_height // 2), str(l), fill='black', font=font, anchor='lm')
     return out
 
 def save_grid(x:torch.Tensor, # (N, C, H, W) or (N, F, C, H, W) in [-1, 1]
@@ -162,7 +165,8 @@ def save_gif(clip:torch.Tensor, # (F, C, H, W) in [-1, 1]
 def write_pngs(x:torch.Tensor, folder)->Path:
     "Each uint8 image (N, H, W, C) of `x` as `folder/000000.png`, `000001.png`, ..."
     folder = Path(folder); folder.mkdir(parents=True)
-    for i, im in enumerate(x.numpy()): Image.fromarray(im[..., 0] if im.shape[-1] == 1 else im).save(folder / f'{i:06d}.png')
+    for i, im in enumerate(x.numpy()):
+        Image.fromarray(im[..., 0] if im.shape[-1] == 1 else im).save(folder / f'{i:06d}.png')
     return folder
 
 def write_samples(x:torch.Tensor, # uint8 samples (N, H, W, C) or clips (N, F, H, W, C)

@@ -74,14 +74,14 @@ class GaussianDiffusion:
 
 # %% ../nbs/00_schedules.ipynb #62039505
 def at(coef, t, x):
-    "`coef[t]` as `x`'s dtype on `x`'s device, shaped (B, 1, ...) to broadcast against `x`; a Python float for an `int` `t`."
+    "`coef[t]` in `x`'s dtype and device, shaped (B, 1, ...) to broadcast against `x`; a Python float for an `int` `t`."
     if isinstance(t, int): return coef[t].item()
     c = coef.to(t.device)[t].to(x.dtype if x.is_floating_point() else torch.float32)
     return c.view(-1, *[1] * (x.ndim - 1))
 
 @patch
 def to(self:GaussianDiffusion, device):
-    "A copy with the schedule (still float64) on `device`: a trainer gathers per-sample coefficients there without host copies."
+    "A copy with the schedule (still float64) on `device`, where a trainer gathers per-sample coefficients."
     d = copy.copy(self)
     d.β, d.ᾱ, d.ᾱ_prev, d.timestep_map = (v.to(device) for v in (self.β, self.ᾱ, self.ᾱ_prev, self.timestep_map))
     return d

@@ -92,8 +92,10 @@ def write_video(d, n, names='f{}.png'):
 
 # ---- files on disk
 def snapshot(*dirs):
-    "{path: (size, mtime_ns)} of every file under `dirs`: compare two snapshots to see what changed."
-    return {p: (p.stat().st_size, p.stat().st_mtime_ns) for d in dirs for p in sorted(Path(d).rglob('*')) if p.is_file()}
+    "{path: (sha256, mtime_ns)} of every file under `dirs`: compare two snapshots to see what changed."
+    import hashlib
+    return {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+            for d in dirs for p in sorted(Path(d).rglob('*')) if p.is_file()}
 
 # ---- the original minimal-diffusion's models (fixtures/original, README there)
 def original_fixture(name, folder='fixtures/original'):
@@ -107,3 +109,11 @@ def original_fixture(name, folder='fixtures/original'):
         else: sd[k] = (1 if k.endswith('weight') else 0) + 0.1 * torch.randn(shape, generator=g)
     assert sum(v.numel() for v in sd.values()) == d['num_params']
     return sd, {k: torch.from_numpy(z[k]) for k in z.files}, d['kwargs']
+
+# ---- figures: written to images/ by the chapters' own cells, shown by the markdown cell below them
+def save_figure(fig, name, dpi=72):
+    "Write `fig` to images/NAME.png (compact, no timestamps) and close it; the markdown cell below the code shows the file."
+    import matplotlib.pyplot as plt
+    Path('images').mkdir(exist_ok=True)
+    fig.savefig(Path('images') / f'{name}.png', dpi=dpi, bbox_inches='tight', metadata={'Software': None})
+    plt.close(fig)

@@ -18,7 +18,8 @@ ARCHITECTURES = dict(unet=unet, unet_small=unet_small, unet_big=unet_big, unet_c
 def get_architecture(name:str, # a key of `ARCHITECTURES`
                      image_size:int, # input height = width
                      in_channels:int, # image channels
-                     num_classes:int=None, # class-conditional with this many classes (+ a null class); None: unconditional
+                     # class-conditional with this many classes (+ a null class); None: unconditional
+                     num_classes:int=None,
                      num_frames:int=None, # video model for clips of up to this many frames; None: image model
                      **overrides # builder-specific settings, e.g. `base_width=32`, `dropout=0.`
                     )->nn.Module:

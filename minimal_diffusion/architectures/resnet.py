@@ -34,7 +34,8 @@ class ResNet(nn.Module):
         self.cond = Conditioning(width, emb_dim, num_classes, num_frames)
         self.conv_in = nn.Conv2d(in_channels, width, 3, padding=1)
         self.blocks = nn.ModuleList(ResBlock(width, width, emb_dim, dropout) for _ in range(depth))
-        self.out = nn.Sequential(norm(width), nn.SiLU(), zero_(nn.Conv2d(width, out_channels or in_channels, 3, padding=1)))
+        self.out = nn.Sequential(norm(width), nn.SiLU(), zero_(nn.Conv2d(width, out_channels or in_channels, 3,
+                                                                         padding=1)))
 
     def forward(self, x, t, y=None):
         h, frames = fold_frames(x)

@@ -34,7 +34,8 @@ def timestep_embedding(t:torch.Tensor, # (B,) timesteps, may be fractional
 # %% ../../nbs/03_unets.ipynb #69e1ea14
 def layout_of(x:torch.Tensor):
     "`x`'s layout as a `memory_format`: channels_last for a channels-last 4-D tensor, else contiguous."
-    return torch.channels_last if x.ndim == 4 and x.is_contiguous(memory_format=torch.channels_last) else torch.contiguous_format
+    cl = x.ndim == 4 and x.is_contiguous(memory_format=torch.channels_last)
+    return torch.channels_last if cl else torch.contiguous_format
 
 class GroupNorm(nn.GroupNorm):
     "GroupNorm (then SiLU when `act`) computed in float32, returned in the input's dtype and memory layout."
@@ -44,7 +45,7 @@ class GroupNorm(nn.GroupNorm):
         return (F.silu(h) if self.act else h).to(x.dtype, memory_format=layout_of(x))
 
 def norm(ch:int, groups:int=32, act:bool=False)->GroupNorm:
-    "`GroupNorm` with `groups` groups (the largest divisor of `ch` below that for narrow layers), SiLU fused when `act`."
+    "`GroupNorm` with `groups` groups (fewer when they do not divide `ch`), SiLU fused when `act`."
     return GroupNorm(math.gcd(groups, ch), ch, act)
 
 def zero_(module:nn.Module)->nn.Module:
@@ -159,7 +160,8 @@ class Conditioning(nn.Module):
         if frames == 1: return e
         e = e.repeat_interleave(frames, 0)
         if self.frame is None: return e
-        if frames > self.num_frames: raise ValueError(f"{frames} frames, but the model was built for at most {self.num_frames}")
+        if frames > self.num_frames: raise ValueError(f"{frames} frames, but the model was built for at most "
+                                                      f"{self.num_frames}")
         return e + self.frame.weight[:frames].repeat(len(t), 1)
 
 # %% ../../nbs/03_unets.ipynb #afb8fd0f
@@ -258,7 +260,7 @@ def forward(self:UNet,
             y:torch.Tensor=None): # (B,) class labels; None: the null class
     "The prediction for noisy `x` at steps `t` (class `y`), same shape as `x`."
     h, frames = fold_frames(x)
-    h = h.contiguous(memory_format=layout_of(self.conv_in.weight))   # inputs follow the weights' layout (clips arrive 5-D)
+    h = h.contiguous(memory_format=layout_of(self.conv_in.weight))   # the weights' layout (clips arrive 5-D)
     emb = self.cond(t.expand(len(x)) if t.ndim == 0 else t, y, frames)
     h = self.conv_in(h)
     skips = [h]
@@ -276,7 +278,8 @@ CHANNEL_MULT = {128: (1, 1, 2, 3, 4), 64: (1, 2, 3, 4), 32: (1, 2, 2, 2), 28: (1
 def default_channel_mult(image_size:int)->tuple:
     "The original's channel multipliers for `image_size`."
     if image_size not in CHANNEL_MULT:
-        raise ValueError(f"no default channel multipliers for {image_size} px (known: {', '.join(map(str, CHANNEL_MULT))}); "
+        raise ValueError(f"no default channel multipliers for {image_size} px (known: "
+                         f"{', '.join(map(str, CHANNEL_MULT))}); "
                          "pass channel_mult=(...)")
     return CHANNEL_MULT[image_size]
 

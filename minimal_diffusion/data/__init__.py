@@ -26,7 +26,8 @@ __all__ = ['DIGITS', 'CIFAR10', 'DATASETS', 'seeded_subset', 'DatasetSpec', 'def
 def seeded_subset(ds, n=None, seed=0):
     "A random subset of `n` items of `ds`, the same for the same `seed` on every rank (all of `ds` when `n` is None)."
     if n is None: return ds
-    if not 0 < n <= len(ds): raise ValueError(f"--num-training-data must be between 1 and {len(ds)} for this dataset, got {n}")
+    if not 0 < n <= len(ds): raise ValueError(f"--num-training-data must be between 1 and {len(ds)} for this "
+                                              f"dataset, got {n}")
     idx = torch.randperm(len(ds), generator=torch.Generator().manual_seed(seed))[:n]
     return Subset(ds, idx.sort().values.tolist())
 
@@ -51,10 +52,12 @@ def default_of(f, name):
 
 def _digits(data_dir=None, train=True, image_size=16, download=False): return Digits(train, image_size)
 
-def _moving_digits(data_dir=None, train=True, image_size=32, download=False, seq_len=None, seed=0, motion_dir=None, **kw):
+def _moving_digits(data_dir=None, train=True, image_size=32, download=False, seq_len=None, seed=0, motion_dir=None,
+                   **kw):
     return MovingDigits(train=train, image_size=image_size, seq_len=seq_len, seed=seed, **kw)
 
-def _video_folder(data_dir=None, train=True, image_size=64, download=False, seq_len=None, seed=0, motion_dir=None, **kw):
+def _video_folder(data_dir=None, train=True, image_size=64, download=False, seq_len=None, seed=0, motion_dir=None,
+                  **kw):
     return VideoFolder(data_dir, train=train, image_size=image_size, seq_len=seq_len, motion_dir=motion_dir, **kw)
 
 # %% ../../nbs/08_data.ipynb #4dd4cdc5
@@ -65,11 +68,15 @@ DIGITS = [str(i) for i in range(10)]
 CIFAR10 = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']
 
 DATASETS = {
-    'digits':        DatasetSpec(_digits, 16, 1, 10, classes=DIGITS, about="sklearn's bundled 8×8 digits, upsampled; needs no files"),
-    'mnist':         DatasetSpec(partial(idx_dataset, tvd.MNIST), 28, 1, 10, classes=DIGITS, about='IDX files in DATA_DIR'),
-    'fashion_mnist': DatasetSpec(partial(idx_dataset, tvd.FashionMNIST, extra=[FASHION_MNIST_SYSTEM_DIR], how=_fashion_how),
-                                 28, 1, 10, classes=tvd.FashionMNIST.classes, about=f'IDX files in DATA_DIR or {FASHION_MNIST_SYSTEM_DIR}'),
-    'cifar10':       DatasetSpec(partial(cifar_dataset, tvd.CIFAR10), 32, 3, 10, classes=CIFAR10, about='DATA_DIR/cifar-10-batches-py'),
+    'digits':        DatasetSpec(_digits, 16, 1, 10, classes=DIGITS,
+                                 about="sklearn's bundled 8×8 digits, upsampled; needs no files"),
+    'mnist':         DatasetSpec(partial(idx_dataset, tvd.MNIST), 28, 1, 10, classes=DIGITS,
+                                 about='IDX files in DATA_DIR'),
+    'fashion_mnist': DatasetSpec(partial(idx_dataset, tvd.FashionMNIST, extra=[FASHION_MNIST_SYSTEM_DIR],
+                                         how=_fashion_how), 28, 1, 10, classes=tvd.FashionMNIST.classes,
+                                 about=f'IDX files in DATA_DIR or {FASHION_MNIST_SYSTEM_DIR}'),
+    'cifar10':       DatasetSpec(partial(cifar_dataset, tvd.CIFAR10), 32, 3, 10, classes=CIFAR10,
+                                 about='DATA_DIR/cifar-10-batches-py'),
     'cifar100':      DatasetSpec(partial(cifar_dataset, tvd.CIFAR100), 32, 3, 100, about='DATA_DIR/cifar-100-python'),
     'folder':        DatasetSpec(folder_dataset, 64, 3, None, about='DATA_DIR/<image> or DATA_DIR/<class>/<image>'),
     'moving_digits': DatasetSpec(_moving_digits, 32, 1, 10, seq_len=default_of(MovingDigits, 'seq_len'), classes=DIGITS,
@@ -87,7 +94,7 @@ def get_spec(name):
 
 # %% ../../nbs/08_data.ipynb #d25cbc46
 def get_metadata(name, image_size=None, seq_len=None, data_dir=None)->AttrDict:
-    "What a model needs to know about dataset `name`: `image_size`, `in_channels`, `num_classes` (and `classes`, their names), `video`, `seq_len`."
+    "What a model needs to know about dataset `name`: size, channels, classes (and their names), video clip length."
     s = get_spec(name)
     nc, ch, names = s.num_classes, s.in_channels, s.classes
     if name == 'folder' and data_dir and split_root(data_dir).is_dir():

@@ -70,7 +70,7 @@ def missing(what, where, how):
 
 # %% ../../nbs/06_images.ipynb #b29fd0a3
 def image_tfm(size, native=None, hflip=False):
-    "PIL image → float32 (C, H, W) in [-1, 1]; resized + center-cropped to `size` unless it is `native`; random flip if `hflip`."
+    "PIL image → float32 (C, H, W) in [-1, 1]; resized + center-cropped unless `size` is `native`; flipped if `hflip`."
     tfms = [] if size == native else [T.Resize(size), T.CenterCrop(size)]
     return T.Compose(tfms + [T.RandomHorizontalFlip()] * hflip + [T.ToTensor(), T.Normalize([.5], [.5])])
 
@@ -98,7 +98,7 @@ def idx_file(d, name):
 class ArrayImages(Dataset):
     "Images in a uint8 array (N, H, W) or (N, H, W, 3) with their labels, as `(transform(image), label)` items."
     def __init__(self, data, targets, transform, classes=(), root=None):
-        store_attr('data,transform,classes,root'); self.targets = torch.as_tensor(np.asarray(targets), dtype=torch.long)
+        store_attr('data,transform,classes,root'); self.targets = torch.as_tensor(np.array(targets), dtype=torch.long)
     def __len__(self): return len(self.targets)
     def __getitem__(self, i): return self.transform(Image.fromarray(self.data[i])), self.targets[i]
 
@@ -116,7 +116,7 @@ def find_idx_dir(dirs, names):
 
 # %% ../../nbs/06_images.ipynb #0e4558d0
 def idx_dataset(tv_cls, data_dir=None, train=True, image_size=28, download=False, extra=(), how=''):
-    "The split of torchvision dataset `tv_cls` (MNIST family) from the first folder holding its IDX files; fail at once if none does."
+    "The split of MNIST-family `tv_cls` from the first folder holding its IDX files; fail at once if none does."
     name = tv_cls.__name__                                  # torchvision's folder name
     dirs, names = idx_dirs(name, data_dir, extra), idx_names(train)
     if find_idx_dir(dirs, names) is None and download and data_dir:
@@ -189,7 +189,8 @@ def folder_dataset(data_dir=None, train=True, image_size=64, download=False, hfl
     "The images under `data_dir`: `ImageFolder` when it has class subfolders, else an unlabelled flat folder."
     root = split_root(data_dir, train) if data_dir else None
     how = 'put images in DATA_DIR (or DATA_DIR/<class>/ for labels; test split: DATA_DIR/test/...)'
-    if root is None or not root.is_dir(): raise missing('a folder of images' + ('' if train else ' (test/ or val/)'), data_dir, how)
+    if root is None or not root.is_dir():
+        raise missing('a folder of images' + ('' if train else ' (test/ or val/)'), data_dir, how)
     mode = 'L' if folder_channels(root) == 1 else 'RGB'
     tfm = image_tfm(image_size, hflip=train if hflip is None else hflip)
     if class_dirs(root): return tvd.ImageFolder(str(root), transform=tfm, target_transform=long_tensor,

@@ -33,7 +33,7 @@ def digit_track(rng, n_frames, L, speed=(1., 3.)):
 
 # %% ../../nbs/07_video.ipynb #d661fee6
 def paste(canvas, digit, track):
-    "Draw `digit` (d, d) in [0, 1] into every frame of `canvas` (F, S, S) at the corners in `track` (F, 2); brighter wins."
+    "Draw `digit` (d, d) into every frame of `canvas` (F, S, S) at the corners in `track` (F, 2); brighter wins."
     d = digit.shape[-1]
     for f, (r, c) in enumerate(track):
         np.maximum(canvas[f, r:r + d, c:c + d], digit, out=canvas[f, r:r + d, c:c + d])
@@ -41,7 +41,7 @@ def paste(canvas, digit, track):
 
 # %% ../../nbs/07_video.ipynb #78885cea
 class MovingDigits(Dataset):
-    "sklearn digits bouncing in an `image_size`² canvas, generated from `(seed, split, index)`: items `(x (F, 1, S, S), y, motion (F-1,))`."
+    "sklearn digits bouncing in a canvas, generated from `(seed, split, index)`: items `(x (F, 1, S, S), y, motion)`."
     def __init__(self,
                  train=True,          # train digits and stream, else test digits and another stream
                  image_size=32,       # canvas side; digits are half of it
@@ -93,7 +93,8 @@ def read_motion_csv(path, n_pairs):
         except ValueError:
             if k: raise ValueError(f"{path}: line {k + 1} is not a number: {line!r}") from None
     if len(vals) != n_pairs:
-        raise ValueError(f"{path}: {len(vals)} motion values, expected {n_pairs} (one per consecutive pair of {n_pairs + 1} frames)")
+        raise ValueError(f"{path}: {len(vals)} motion values, expected {n_pairs} (one per consecutive pair of "
+                         f"{n_pairs + 1} frames)")
     return torch.tensor(vals, dtype=torch.float32)
 
 def frame_diff(x):
@@ -102,7 +103,7 @@ def frame_diff(x):
 
 # %% ../../nbs/07_video.ipynb #24922a7e
 class VideoFolder(Dataset):
-    "Clips of `seq_len` consecutive frames from `data_dir/<video>/<frames>`, decoded lazily: items `(x (F, 3, S, S), 0, motion (F-1,))`."
+    "Clips of `seq_len` frames of `data_dir/<video>/<frames>`, decoded lazily: `(x (F, 3, S, S), 0, motion)`."
     def __init__(self,
                  data_dir,            # one subfolder of frames per video (or train/ and test/ holding such folders)
                  train=True,          # the train/ split (or data_dir itself), else test/ or val/
@@ -112,9 +113,11 @@ class VideoFolder(Dataset):
                  stride=1,            # frames between the starts of consecutive clips
                  hflip=None):         # random flip per clip; None: when training
         store_attr('train,image_size,seq_len,stride')
-        self.root, self.hflip, self.tfm = split_root(data_dir, train) if data_dir else None, train if hflip is None else hflip, image_tfm(image_size)
+        self.root = split_root(data_dir, train) if data_dir else None
+        self.hflip, self.tfm = train if hflip is None else hflip, image_tfm(image_size)
         how = 'arrange frames as DATA_DIR/<video>/<frame>.png (test split: DATA_DIR/test/<video>/...)'
-        if self.root is None or not self.root.is_dir(): raise missing('a folder of videos' + ('' if train else ' (test/ or val/)'), data_dir, how)
+        if self.root is None or not self.root.is_dir():
+            raise missing('a folder of videos' + ('' if train else ' (test/ or val/)'), data_dir, how)
         self.videos = list_videos(self.root)
         self.clips = [(v, s) for v, fr in self.videos.items() for s in range(0, len(fr) - seq_len + 1, stride)]
         if not self.clips: raise missing(f'a video folder with at least {seq_len} frames', self.root, how)
@@ -126,7 +129,8 @@ class VideoFolder(Dataset):
 def read_motion(self: VideoFolder, motion_dir, video):
     "Motion values of every frame pair of `video`, from `motion_dir/<video>.csv`."
     p = Path(motion_dir)/f'{video}.csv'
-    if not p.is_file(): raise missing(p.name, motion_dir, f'write {len(self.videos[video]) - 1} values, one per consecutive frame pair, or drop --motion-dir')
+    if not p.is_file(): raise missing(p.name, motion_dir, f'write {len(self.videos[video]) - 1} values, one per '
+                                                          f'consecutive frame pair, or drop --motion-dir')
     return read_motion_csv(p, len(self.videos[video]) - 1)
 
 # %% ../../nbs/07_video.ipynb #fae72191

@@ -6,11 +6,11 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/base_trainer.html.md
 
 # %% auto #0
 __all__ = ['LR_SCHEDULES', 'CHECKPOINT_NAME', 'RUN_FILES', 'param_groups', 'ema_update', 'lr_factor', 'BaseTrainer',
-           'summary_writer', 'NonFiniteLoss', 'Interrupted', 'NonFiniteWeights', 'nonfinite', 'read_metrics',
-           'plot_metrics']
+           'summary_writer', 'tensorboard_settings', 'tensorboard_image_file', 'NonFiniteLoss', 'Interrupted',
+           'NonFiniteWeights', 'nonfinite', 'read_metrics', 'plot_metrics']
 
-# %% ../../nbs/13_base_trainer.ipynb #1ed5031d
-import json, math, os, re, signal, threading, time
+# %% ../../nbs/13_base_trainer.ipynb #4a92fefa
+import json, math, re, signal, threading, time
 from contextlib import contextmanager, nullcontext
 from itertools import islice
 from pathlib import Path
@@ -25,18 +25,18 @@ from .. import distributed as D
 from ..schedules import GaussianDiffusion
 from ..sampling import save_grid
 from ..fast_path import fast_path, autocast, memory_format
-from ..checkpoints import (save_checkpoint, seed_everything, set_rng_state, training_checkpoint, restore_training,
-                                          run_record)
+from ..checkpoints import (save_checkpoint, seed_everything, set_rng_state, training_checkpoint,
+                                          restore_training, run_record)
 from PIL import Image
 
-# %% ../../nbs/13_base_trainer.ipynb #f1022eff
+# %% ../../nbs/13_base_trainer.ipynb #1eb235f2
 def param_groups(model:nn.Module, weight_decay:float):
     "Two AdamW groups: decayed weights (ndim ≥ 2) and undecayed norms, biases and embeddings-free 1-D parameters."
     ps = [p for p in model.parameters() if p.requires_grad]
     return [dict(params=[p for p in ps if p.ndim >= 2], weight_decay=weight_decay),
             dict(params=[p for p in ps if p.ndim < 2], weight_decay=0.)]
 
-# %% ../../nbs/13_base_trainer.ipynb #7fd43ebb
+# %% ../../nbs/13_base_trainer.ipynb #161a1258
 def ema_update(w:float):
     "A `multi_avg_fn` for `AveragedModel`: EMA with decay min(`w`, (1+n)/(10+n)) after n updates."
     def update(ema_params, params, n):
@@ -44,7 +44,7 @@ def ema_update(w:float):
         torch._foreach_lerp_(ema_params, params, 1 - min(w, (1 + n) / (10 + n)))
     return update
 
-# %% ../../nbs/13_base_trainer.ipynb #192f9e9d
+# %% ../../nbs/13_base_trainer.ipynb #bc1541c7
 LR_SCHEDULES = ('constant', 'cosine', 'linear')
 
 def lr_factor(step:int, # updates done so far (0 for the first)
@@ -58,7 +58,7 @@ def lr_factor(step:int, # updates done so far (0 for the first)
     p = min(1., (step - warmup) / max(1, total - warmup))
     return 0.5 * (1 + math.cos(math.pi * p)) if schedule == 'cosine' else 1 - p
 
-# %% ../../nbs/13_base_trainer.ipynb #dae5cb9f
+# %% ../../nbs/13_base_trainer.ipynb #06384883
 class BaseTrainer:
     "The training loop shared by all trainers; subclasses implement `train_one_epoch`."
     options = {}   # trainer-specific options: name -> (type, default, help), set as --trainer_NAME=VALUE
@@ -70,7 +70,7 @@ class BaseTrainer:
                  batch_size:int=128, # per process
                  epochs:int=10, # total epochs of the run
                  lr:float=1e-4, # peak learning rate
-                 lr_schedule:str='constant', # after warm-up: 'constant', 'cosine' or 'linear' decay to 0 at the last update
+                 lr_schedule:str='constant', # after warm-up: 'constant', or 'cosine'/'linear' decay to 0
                  warmup_steps:int=0, # updates of linear learning-rate warm-up
                  grad_accum:int=1, # batches per update: the update of one batch `grad_accum`× larger
                  weight_decay:float=0., ema_w:float=0.9995,
@@ -88,34 +88,50 @@ class BaseTrainer:
                  progress:bool=True, # a bar per epoch, a line per epoch that stays, a bar while grids are drawn
                  compile:bool=False, # torch.compile the model (first step is slow)
                  args:dict=None, # the run's options, saved in checkpoints
-                 run:dict=None, # where the run came from (default: `checkpoints.run_record`), in run.json and checkpoints
+                 run:dict=None, # where the run came from (default: `run_record`), for run.json and checkpoints
                  tensorboard:bool=False, # also log to TensorBoard in `save_dir` (needs the `tensorboard` package)
                  bins:int=10, # loss-by-noise-level bins over the steps
                  **opts): # trainer options (see `options`)
         store_attr(but='model,opts')
-        unknown = set(opts) - set(self.options)
-        if unknown: raise ValueError(f"trainer {type(self).__name__} has no option {', '.join(sorted(unknown))}; "
-                                     f"its options: {', '.join(self.options) or 'none'}")
-        self.opts = {k: opts.get(k, d) for k, (typ, d, h) in self.options.items()}
+        self.opts = self.known_options(opts)
+        if lr_schedule not in LR_SCHEDULES:
+            raise ValueError(f"unknown lr schedule {lr_schedule!r}; choose one of {', '.join(LR_SCHEDULES)}")
         self.device = torch.device(device or 'cpu')
-        self.diffusion = diffusion.to(self.device)  # per-sample schedule gathers happen on the device, without host copies
+        self.diffusion = diffusion.to(self.device)      # per-sample coefficients are gathered on the device
         self.raw = fast_path(model, self.device, bf16)   # the model whose weights we save and average
-        self.model = self.wrap(self.raw)          # what we train: maybe DDP, maybe compiled
+        self.model = self.wrap(self.raw)                 # what we train: maybe DDP, maybe compiled
         self.ema = AveragedModel(self.raw, multi_avg_fn=ema_update(ema_w), use_buffers=True)
-        self.opt = torch.optim.AdamW(param_groups(self.raw, weight_decay), lr=lr, fused=self.device.type in ('cpu', 'cuda'))
-        self.epoch, self.step, self.save_dir = 0, 0, Path(save_dir) if save_dir else None
+        fused = self.device.type in ('cpu', 'cuda')      # one kernel over all weights
+        self.opt = torch.optim.AdamW(param_groups(self.raw, weight_decay), lr=lr, fused=fused)
+        self.save_dir = Path(save_dir) if save_dir else None
         self.num_classes = getattr(model, 'num_classes', None) or getattr(model, 'config', {}).get('num_classes')
-        if lr_schedule not in LR_SCHEDULES: raise ValueError(f"unknown lr schedule {lr_schedule!r}; choose one of {', '.join(LR_SCHEDULES)}")
-        self.steps_per_epoch, self.micro = len(self.loader(0)) // grad_accum, []
-        if not self.steps_per_epoch: raise ValueError(f"an epoch has {len(self.loader(0))} batches, fewer than grad_accum={grad_accum}")
-        self.batches_done, self.epoch_losses, self.pending_rng, self.stop_signal = 0, [], None, 0
-        self.grad_norm, self.parts, self.bin_sum, self.bin_count = float('nan'), {}, torch.zeros(bins), torch.zeros(bins)
-        self.run = run or run_record(args, self.device, D.world_size())
-        self.writer = summary_writer(self.save_dir) if tensorboard and self.save_dir and D.is_main() else None
+        self.start_run(run, tensorboard)
 
     def train_one_epoch(self): raise NotImplementedError("a trainer implements `train_one_epoch`")
 
-# %% ../../nbs/13_base_trainer.ipynb #7a4b05a1
+# %% ../../nbs/13_base_trainer.ipynb #31cfa2a8
+@patch
+def known_options(self:BaseTrainer, opts:dict)->dict:
+    "This trainer's `options`: the ones given in `opts` (all known, else a `ValueError`), the defaults for the rest."
+    if unknown := set(opts) - set(self.options):
+        raise ValueError(f"trainer {type(self).__name__} has no option {', '.join(sorted(unknown))}; "
+                         f"its options: {', '.join(self.options) or 'none'}")
+    return {k: opts.get(k, d) for k, (typ, d, h) in self.options.items()}
+
+@patch
+def start_run(self:BaseTrainer, run:dict, tensorboard:bool):
+    "The state of a run that has not started: counters, updates per epoch, loss bins, the run record and a writer."
+    batches = len(self.loader(0))
+    self.steps_per_epoch = batches // self.grad_accum
+    if not self.steps_per_epoch:
+        raise ValueError(f"an epoch has {batches} batches, fewer than grad_accum={self.grad_accum}")
+    self.epoch = self.step = self.batches_done = self.stop_signal = 0
+    self.micro, self.epoch_losses, self.pending_rng, self.grad_norm, self.parts = [], [], None, float('nan'), {}
+    self.bin_sum, self.bin_count = torch.zeros(self.bins), torch.zeros(self.bins)
+    self.run = run or run_record(self.args, self.device, D.world_size())
+    self.writer = summary_writer(self.save_dir) if tensorboard and self.save_dir and D.is_main() else None
+    if self.writer: tensorboard_settings(self.writer, self.settings())
+
 def summary_writer(log_dir):
     "torch's TensorBoard `SummaryWriter` for `log_dir`, or a one-line error saying how to install TensorBoard."
     try: from torch.utils.tensorboard import SummaryWriter
@@ -123,34 +139,57 @@ def summary_writer(log_dir):
                                           "(or pip install -e '.[tensorboard]')") from None
     return SummaryWriter(str(log_dir))
 
+def tensorboard_settings(writer, settings:dict, metric:str='epoch/epoch_loss'):
+    "Write `settings` to TensorBoard's hyper-parameter tab (other values than numbers and text as text)."
+    from torch.utils.tensorboard.summary import hparams
+    flat = {k: v if isinstance(v, (bool, int, float, str)) else str(v) for k, v in settings.items()}
+    for summary in hparams(flat, {metric: float('nan')}): writer.file_writer.add_summary(summary)
+
+def tensorboard_image_file(writer, tag:str, path, step:int):
+    "Write the PNG or GIF file at `path` to TensorBoard as it is (a GIF plays in TensorBoard's image tab)."
+    from tensorboard.compat.proto.summary_pb2 import Summary
+    w, h = Image.open(path).size
+    image = Summary.Image(height=h, width=w, colorspace=3, encoded_image_string=Path(path).read_bytes())
+    writer.file_writer.add_summary(Summary(value=[Summary.Value(tag=tag, image=image)]), step)
+
+@patch
+def settings(self:BaseTrainer)->dict:
+    "The run's settings, for TensorBoard: the trainer's own, its options, and the run's (e.g. md-train's flags)."
+    own = ('batch_size', 'epochs', 'lr', 'lr_schedule', 'warmup_steps', 'grad_accum', 'weight_decay', 'ema_w', 'bf16',
+           'seed')
+    return {'trainer': type(self).__name__, **{k: getattr(self, k) for k in own}, **self.opts, **(self.args or {})}
+
 @patch
 def wrap(self:BaseTrainer, model):
     "DDP under torchrun, `torch.compile` when asked, else the model itself."
     if D.world_size() > 1:
-        model = nn.parallel.DistributedDataParallel(model, device_ids=[self.device.index] if self.device.type == 'cuda' else None)
+        ids = [self.device.index] if self.device.type == 'cuda' else None
+        model = nn.parallel.DistributedDataParallel(model, device_ids=ids)
     return torch.compile(model) if self.compile else model
 
-# %% ../../nbs/13_base_trainer.ipynb #752f0ca1
+# %% ../../nbs/13_base_trainer.ipynb #1ec48e5d
 @patch
 def loader(self:BaseTrainer, epoch:int, start:int=0)->DataLoader:
     "This rank's shuffled batches for `epoch`, from batch `start` on."
     sampler = DistributedSampler(self.dataset, num_replicas=D.world_size(), rank=D.rank(), shuffle=True, seed=self.seed)
     sampler.set_epoch(epoch)
     drop = len(self.dataset) >= self.batch_size * D.world_size()
-    return DataLoader(self.dataset, batch_size=self.batch_size, sampler=list(sampler)[start * self.batch_size:], drop_last=drop,
-                      num_workers=self.num_workers, pin_memory=self.device.type == 'cuda', persistent_workers=False)
+    return DataLoader(self.dataset, batch_size=self.batch_size, sampler=list(sampler)[start * self.batch_size:],
+                      drop_last=drop, num_workers=self.num_workers, pin_memory=self.device.type == 'cuda')
 
-# %% ../../nbs/13_base_trainer.ipynb #a998b6a5
+# %% ../../nbs/13_base_trainer.ipynb #36a08d86
 @patch
 def batches(self:BaseTrainer):
     "Iterate over the rest of this epoch's batches on the device, with progress, logging and stopping on a signal."
     n = self.steps_per_epoch * self.grad_accum - self.batches_done
     it = iter(self.loader(self.epoch, self.batches_done))
-    if self.pending_rng is not None: set_rng_state(self.pending_rng); self.pending_rng = None   # a run stopped mid-epoch
-    bar = tqdm(islice(it, n), total=n, desc=f'epoch {self.epoch + 1}/{self.epochs}', disable=not (self.progress and D.is_main()), leave=False)
+    if self.pending_rng is not None: set_rng_state(self.pending_rng); self.pending_rng = None   # stopped mid-epoch
+    bar = tqdm(islice(it, n), total=n, desc=f'epoch {self.epoch + 1}/{self.epochs}',
+               disable=not (self.progress and D.is_main()), leave=False)
     t0, seen = time.perf_counter(), 0
     for batch in bar:
-        batch = [b.to(self.device, non_blocking=True, memory_format=self.layout if b.ndim == 4 else torch.preserve_format) for b in batch]
+        layout = lambda b: self.layout if b.ndim == 4 else torch.preserve_format
+        batch = [b.to(self.device, non_blocking=True, memory_format=layout(b)) for b in batch]
         step = self.step
         yield batch
         self.batches_done += 1; seen += len(batch[0]) * D.world_size()
@@ -163,7 +202,7 @@ def batches(self:BaseTrainer):
     self.epoch_loss = D.mean(float(np.mean(self.epoch_losses))) if self.epoch_losses else float('nan')
     self.epoch_time = time.perf_counter() - t0
 
-# %% ../../nbs/13_base_trainer.ipynb #14edb0c6
+# %% ../../nbs/13_base_trainer.ipynb #7c36394c
 @patch
 def log(self:BaseTrainer, **metrics):
     "Append one JSON line to `save_dir/metrics.jsonl`, and its numbers to TensorBoard (main process only)."
@@ -173,16 +212,19 @@ def log(self:BaseTrainer, **metrics):
     group = 'train' if 'step' in metrics else 'epoch'
     for k, v in metrics.items():
         if k in ('step', 'epoch'): continue
-        if isinstance(v, list): self.writer.add_scalars(f'{group}/{k}', {f'{i / len(v):.1f}-{(i + 1) / len(v):.1f}': u for i, u in enumerate(v)}, self.step)
+        if isinstance(v, list):
+            bins = {f'{i / len(v):.1f}-{(i + 1) / len(v):.1f}': u for i, u in enumerate(v)}
+            self.writer.add_scalars(f'{group}/{k}', bins, self.step)
         elif isinstance(v, (int, float)): self.writer.add_scalar(f'{group}/{k}', v, self.step)
 
 @patch
 def log_step(self:BaseTrainer, ips:float):
     "Log the last `log_every` updates: loss (mean over updates and ranks), learning rate, gradient norm, images/s."
-    self.log(step=self.step, epoch=self.epoch + 1, loss=D.mean(float(np.mean(self.epoch_losses[-self.log_every:]))),
-             lr=self.opt.param_groups[0]['lr'], grad_norm=self.grad_norm, img_per_s=ips, **{k: D.mean(v) for k, v in self.parts.items()})
+    loss = D.mean(float(np.mean(self.epoch_losses[-self.log_every:])))
+    self.log(step=self.step, epoch=self.epoch + 1, loss=loss, lr=self.opt.param_groups[0]['lr'],
+             grad_norm=self.grad_norm, img_per_s=ips, **{k: D.mean(v) for k, v in self.parts.items()})
 
-# %% ../../nbs/13_base_trainer.ipynb #149597e7
+# %% ../../nbs/13_base_trainer.ipynb #fb8e6104
 class NonFiniteLoss(RuntimeError):
     "The loss became NaN or infinite."
 
@@ -198,11 +240,12 @@ def layout(self:BaseTrainer):
 
 @patch
 def train_step(self:BaseTrainer, loss:torch.Tensor)->bool:
-    "Accumulate the gradient of `loss`; every `grad_accum`-th call also clip, step and update the EMA. True if it updated."
+    "Accumulate the gradient of `loss`; every `grad_accum`-th call also clip, step, update the EMA and return True."
     v = loss.item()
     if not math.isfinite(v):
         last = self.checkpoints()[-1] if self.checkpoints() else 'none written yet'
-        raise NonFiniteLoss(f"loss became {v} at step {self.step + 1} (epoch {self.epoch + 1}); stopped. Last good checkpoint: {last}")
+        raise NonFiniteLoss(f"loss became {v} at step {self.step + 1} (epoch {self.epoch + 1}); stopped. Last good "
+                            f"checkpoint: {last}")
     self.micro.append(v)
     done = len(self.micro) == self.grad_accum
     no_sync = getattr(self.model, 'no_sync', None) if D.world_size() > 1 and not done else None
@@ -210,7 +253,8 @@ def train_step(self:BaseTrainer, loss:torch.Tensor)->bool:
     if not done: return False
     if self.grad_clip or (self.step + 1) % self.log_every == 0:         # the norm is logged every `log_every` updates
         self.grad_norm = nn.utils.clip_grad_norm_(self.raw.parameters(), self.grad_clip or math.inf).item()
-    for g in self.opt.param_groups: g['lr'] = self.lr * lr_factor(self.step, self.total_steps, self.warmup_steps, self.lr_schedule)
+    factor = lr_factor(self.step, self.total_steps, self.warmup_steps, self.lr_schedule)
+    for g in self.opt.param_groups: g['lr'] = self.lr * factor
     self.opt.step(); self.opt.zero_grad(set_to_none=True)
     self.ema.update_parameters(self.raw)
     self.step += 1; self.last_loss, self.micro = float(np.mean(self.micro)), []
@@ -221,12 +265,13 @@ def total_steps(self:BaseTrainer)->int:
     "Updates in the whole run."
     return self.epochs * self.steps_per_epoch
 
-# %% ../../nbs/13_base_trainer.ipynb #659cf990
+# %% ../../nbs/13_base_trainer.ipynb #5eca84f6
 @patch
 def record(self:BaseTrainer, t:torch.Tensor, losses:torch.Tensor):
     "Add per-sample `losses` at steps `t` to this epoch's loss-by-noise-level bins."
     b = (t.detach() * self.bins // self.diffusion.T).clamp(max=self.bins - 1)
-    self.bin_sum.index_add_(0, b.cpu(), losses.detach().float().cpu()); self.bin_count.index_add_(0, b.cpu(), torch.ones(len(b)))
+    self.bin_sum.index_add_(0, b.cpu(), losses.detach().float().cpu())
+    self.bin_count.index_add_(0, b.cpu(), torch.ones(len(b)))
 
 @patch
 def loss_by_t(self:BaseTrainer)->list:
@@ -235,7 +280,7 @@ def loss_by_t(self:BaseTrainer)->list:
     self.bin_sum, self.bin_count = torch.zeros(self.bins), torch.zeros(self.bins)
     return (s / c).tolist() if c.sum() else []
 
-# %% ../../nbs/13_base_trainer.ipynb #56057cad
+# %% ../../nbs/13_base_trainer.ipynb #1385dd9d
 class Interrupted(Exception):
     "Training stopped by signal `signum` after update `step`; `path` is the checkpoint written then."
     def __init__(self, signum:int, step:int, path=None): super().__init__(signum, step, path); store_attr()
@@ -253,7 +298,7 @@ def stop_on_signals(self:BaseTrainer):
     finally:
         for s, h in old.items(): signal.signal(s, h)
 
-# %% ../../nbs/13_base_trainer.ipynb #0a3f6662
+# %% ../../nbs/13_base_trainer.ipynb #72e3e173
 @patch
 def labels(self:BaseTrainer, y:torch.Tensor, p_drop:float=0.)->torch.Tensor:
     "The labels the model sees: None when unconditional, else `y` with a fraction `p_drop` set to the null class."
@@ -261,7 +306,7 @@ def labels(self:BaseTrainer, y:torch.Tensor, p_drop:float=0.)->torch.Tensor:
     drop = torch.rand(y.shape, device=y.device) < p_drop
     return torch.where(drop, torch.full_like(y, self.num_classes), y)
 
-# %% ../../nbs/13_base_trainer.ipynb #2f1c4831
+# %% ../../nbs/13_base_trainer.ipynb #34815b07
 class NonFiniteWeights(RuntimeError):
     "A checkpoint would hold NaN or infinite values."
 
@@ -271,7 +316,7 @@ def nonfinite(obj, prefix='')->list:
     items = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, (list, tuple)) else []
     return [n for k, v in items for n in nonfinite(v, f'{prefix}.{k}' if prefix else str(k))]
 
-# %% ../../nbs/13_base_trainer.ipynb #2b387079
+# %% ../../nbs/13_base_trainer.ipynb #1598e599
 @patch
 def state_dict(self:BaseTrainer)->dict:
     "This run as a checkpoint (see [Checkpoints](11_checkpoints.ipynb))."
@@ -293,7 +338,8 @@ def checkpoints(self:BaseTrainer)->list:
     "This run's checkpoints, oldest first."
     if not self.save_dir: return []
     key = lambda p: (int(m[1]), int(m[2] or 0)) if (m := CHECKPOINT_NAME.fullmatch(p.name)) else (-1, 0)
-    return sorted((p for p in self.save_dir.glob('checkpoint_epoch_*.pt') if CHECKPOINT_NAME.fullmatch(p.name)), key=key)
+    return sorted((p for p in self.save_dir.glob('checkpoint_epoch_*.pt') if CHECKPOINT_NAME.fullmatch(p.name)),
+                  key=key)
 
 @patch
 def save(self:BaseTrainer):
@@ -301,7 +347,8 @@ def save(self:BaseTrainer):
     if not (self.save_dir and D.is_main()): return
     ck, last = self.state_dict(), (self.checkpoints() or ['none written yet'])[-1]
     if bad := nonfinite(ck):
-        raise NonFiniteWeights(f"weights became non-finite by step {self.step} ({', '.join(bad[:2])}); nothing was saved. Last good checkpoint: {last}")
+        raise NonFiniteWeights(f"weights became non-finite by step {self.step} ({', '.join(bad[:2])}); nothing was "
+                               f"saved. Last good checkpoint: {last}")
     name = f'checkpoint_epoch_{self.epoch}' + (f'_step_{self.step}' if self.batches_done else '') + '.pt'
     save_checkpoint(ck, self.save_dir / name)
     if self.keep_last:
@@ -309,7 +356,7 @@ def save(self:BaseTrainer):
     plot_metrics(self.save_dir / 'metrics.jsonl', self.save_dir / 'loss.png', self.save_dir / 'loss_by_t.png')
     return self.save_dir / name
 
-# %% ../../nbs/13_base_trainer.ipynb #bdbbe1c4
+# %% ../../nbs/13_base_trainer.ipynb #a5a20155
 @patch
 def sample_grid(self:BaseTrainer, n_per_class:int=8, n:int=64):
     "Write `samples_epoch_{epoch}.png` from the EMA model and return the samples. Under DDP, call it on every rank."
@@ -318,18 +365,18 @@ def sample_grid(self:BaseTrainer, n_per_class:int=8, n:int=64):
     n = nc * n_per_class if nc else n
     self.ema.eval()
     with self.autocast():
-        x, y = D.sample_many(self.diffusion, self.ema.module, n, tuple(self.dataset[0][0].shape), batch_size=self.batch_size,
-                             num_classes=nc, seed=self.seed, steps=self.sampling_steps, sampler=self.sampler,
+        x, y = D.sample_many(self.diffusion, self.ema.module, n, tuple(self.dataset[0][0].shape), self.batch_size, nc,
+                             self.seed, steps=self.sampling_steps, sampler=self.sampler,
                              guidance_scale=self.guidance_scale, prior=self.prior, progress=self.progress)
     x = x[y.argsort(stable=True)]                             # one row per class
     labels = self.class_names if nc and self.class_names else None
     if D.is_main():
         path = self.save_dir / f'samples_epoch_{self.epoch}.png'
         save_grid(x, path, nrow=n_per_class if nc else 8, row_labels=labels)
-        if self.writer: self.writer.add_image('samples', np.asarray(Image.open(path).convert('RGB')), self.step, dataformats='HWC')
+        if self.writer: tensorboard_image_file(self.writer, 'samples', path, self.step)
     return x
 
-# %% ../../nbs/13_base_trainer.ipynb #996d818b
+# %% ../../nbs/13_base_trainer.ipynb #7fc3cea3
 def read_metrics(path)->list:
     "The rows of `metrics.jsonl` at `path`, skipping lines that are not complete JSON (and saying so)."
     rows, bad = [], 0
@@ -340,7 +387,7 @@ def read_metrics(path)->list:
     return rows
 
 def plot_metrics(path, out, out_by_t=None):
-    "Plot the loss in `metrics.jsonl` against the step (`out`), and the loss by noise level of the logged epochs (`out_by_t`)."
+    "Plot `metrics.jsonl`'s loss against the step (`out`) and the logged epochs' loss by noise level (`out_by_t`)."
     import matplotlib.pyplot as plt
     rows = read_metrics(path)
     steps = [r for r in rows if 'step' in r and 'loss' in r]
@@ -353,11 +400,13 @@ def plot_metrics(path, out, out_by_t=None):
     if out_by_t and epochs:
         fig, ax = plt.subplots(figsize=(5, 3))
         for r in epochs[::max(1, len(epochs) // 6)] + epochs[-1:] * (len(epochs) > 1):
-            nb = len(r['loss_by_t']); ax.plot((np.arange(nb) + 0.5) / nb, r['loss_by_t'], marker='.', label=f"epoch {r['epoch']}")
-        ax.set(xlabel='t / T (noise level)', ylabel='mean training loss', yscale='log', title='loss by noise level'); ax.legend(fontsize=7)
+            nb = len(r['loss_by_t'])
+            ax.plot((np.arange(nb) + 0.5) / nb, r['loss_by_t'], marker='.', label=f"epoch {r['epoch']}")
+        ax.set(xlabel='t / T (noise level)', ylabel='mean training loss', yscale='log', title='loss by noise level')
+        ax.legend(fontsize=7)
         fig.tight_layout(); fig.savefig(out_by_t, dpi=80); plt.close(fig)
 
-# %% ../../nbs/13_base_trainer.ipynb #4a63fa36
+# %% ../../nbs/13_base_trainer.ipynb #55de22b1
 RUN_FILES = ('checkpoint_epoch_*.pt', 'metrics.jsonl')
 
 @patch
@@ -366,10 +415,12 @@ def prepare_save_dir(self:BaseTrainer, resuming:bool):
     if not (self.save_dir and D.is_main()): return
     self.save_dir.mkdir(parents=True, exist_ok=True)
     if not resuming and (old := [p.name for g in RUN_FILES for p in self.save_dir.glob(g)]):
-        raise ValueError(f"{self.save_dir} holds another run's files ({', '.join(sorted(old)[:2])}); choose another save directory")
+        raise ValueError(f"{self.save_dir} holds another run's files ({', '.join(sorted(old)[:2])}); choose another "
+                         f"save directory")
     for p in self.save_dir.glob('.checkpoint_epoch_*.pt.tmp'): p.unlink()          # a write cut short by a crash
     log = self.save_dir / 'metrics.jsonl'
-    keep = [r for r in read_metrics(log) if r.get('step', 0) <= self.step and r.get('epoch', 0) <= self.epoch + ('step' in r)]
+    keep = [r for r in read_metrics(log)
+            if r.get('step', 0) <= self.step and r.get('epoch', 0) <= self.epoch + ('step' in r)]
     if log.exists(): log.write_text(''.join(json.dumps(r) + '\n' for r in keep))
     if self.run: (self.save_dir / 'run.json').write_text(json.dumps(self.run, indent=1, default=str) + '\n')
 
@@ -380,11 +431,11 @@ def epoch_line(self:BaseTrainer, t_start:float, step_start:int):
     spent = time.perf_counter() - t_start
     left = spent / max(1, self.step - step_start) * (self.total_steps - self.step)
     hms = lambda s: time.strftime('%H:%M:%S', time.gmtime(s))
-    tqdm.write(f"epoch {self.epoch}/{self.epochs}  loss {self.epoch_loss:.4f}  "
-               f"{self.steps_per_epoch * self.grad_accum * self.batch_size * D.world_size() / self.epoch_time:,.0f} img/s  "
+    ips = self.steps_per_epoch * self.grad_accum * self.batch_size * D.world_size() / self.epoch_time
+    tqdm.write(f"epoch {self.epoch}/{self.epochs}  loss {self.epoch_loss:.4f}  {ips:,.0f} img/s  "
                f"elapsed {hms(spent)}  ETA {hms(left)}")
 
-# %% ../../nbs/13_base_trainer.ipynb #89bbb8da
+# %% ../../nbs/13_base_trainer.ipynb #5bfd5a48
 @patch
 def fit(self:BaseTrainer, resume:dict=None):
     "Train until `epochs`, continuing from checkpoint dict `resume` if given."

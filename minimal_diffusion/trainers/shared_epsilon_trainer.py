@@ -14,7 +14,7 @@ from fastcore.basics import patch
 from .. import distributed as D
 from ..sampling import save_gif
 from ..priors import noise_prior
-from .base_trainer import BaseTrainer
+from .base_trainer import BaseTrainer, tensorboard_image_file
 
 # %% ../../nbs/15_shared_epsilon_trainer.ipynb #a0be4da7
 def motion_weights(motion:torch.Tensor, # (B, F-1) motion between consecutive frames, ≥ 0
@@ -35,13 +35,16 @@ def temporal_reg(eps_hat:torch.Tensor, # (B, F, C, H, W) predicted noise ε̂
 
 # %% ../../nbs/15_shared_epsilon_trainer.ipynb #7f849189
 class SharedEpsilonTrainer(BaseTrainer):
-    "Video diffusion on clips (B, F, C, H, W) with correlated noise across frames and a motion-weighted temporal regulariser."
+    "Video diffusion on clips (B, F, C, H, W): noise correlated across frames, a motion-weighted temporal regulariser."
     video = True   # trains clips: md-train pairs it with video datasets only
-    options = dict(noise=(str, 'progressive', "noise prior over frames: 'independent', 'shared' (the original), 'mixed' or 'progressive'"),
+    options = dict(noise=(str, 'progressive',
+                          "noise prior over frames: 'independent', 'shared' (the original), 'mixed' or 'progressive'"),
                    alpha=(float, 1., "correlation strength of the 'mixed' and 'progressive' priors"),
-                   reg_weight=(float, 0., 'weight λ of the temporal regulariser (--reg-weight; the original used 0.1); 0 turns it off'),
+                   reg_weight=(float, 0., 'weight λ of the temporal regulariser (--reg-weight; the original used '
+                                          '0.1); 0 turns it off'),
                    scale_by_noise=(bool, False, 'multiply the regulariser of each clip by (1 - ᾱ_t)'),
-                   cond_drop=(float, 0.1, 'probability of replacing a label by the null class (for classifier-free guidance)'))
+                   cond_drop=(float, 0.1,
+                              'probability of replacing a label by the null class (for classifier-free guidance)'))
 
     def __init__(self, model, diffusion, dataset, **kwargs):
         super().__init__(model, diffusion, dataset, **kwargs)
@@ -55,14 +58,15 @@ class SharedEpsilonTrainer(BaseTrainer):
 
 # %% ../../nbs/15_shared_epsilon_trainer.ipynb #d2cc747f
 def clip_frames(dataset, max_frames:int=None)->int:
-    "The number of frames F of `dataset`'s clips; a `ValueError` unless items are clips (F, C, H, W) with 2 ≤ F ≤ `max_frames`."
+    "The frames F of `dataset`'s clips; a `ValueError` unless items are clips (F, C, H, W) with 2 ≤ F ≤ `max_frames`."
     x = dataset[0][0]
     if x.ndim != 4:
-        raise ValueError(f"the shared_epsilon trainer needs video clips (F, C, H, W), but items have shape {tuple(x.shape)}; "
-                         "use a video dataset (moving_digits, video_folder) or --trainer standard")
+        raise ValueError(f"the shared_epsilon trainer needs video clips (F, C, H, W), but items have shape "
+                         f"{tuple(x.shape)}; use a video dataset (moving_digits, video_folder) or --trainer standard")
     F = x.shape[0]
     if F < 2: raise ValueError(f"the shared_epsilon trainer needs clips of at least 2 frames (--seq-len ≥ 2), got {F}")
-    if max_frames and F > max_frames: raise ValueError(f"clips have {F} frames, but the model was built for at most {max_frames} (num_frames)")
+    if max_frames and F > max_frames:
+        raise ValueError(f"clips have {F} frames, but the model was built for at most {max_frames} (num_frames)")
     return F
 
 # %% ../../nbs/15_shared_epsilon_trainer.ipynb #1184db82
@@ -77,7 +81,8 @@ def clip_loss(self:SharedEpsilonTrainer,
     "MSE to the diffusion target plus `reg_weight` × the motion-weighted temporal regulariser."
     d, o = self.diffusion, self.opts
     if eps is None: eps = self.prior(x.shape, None, x.device).to(x.dtype)
-    r = d.loss_terms(self.model, x, None if y is None else self.labels(y, o['cond_drop']), t=t, eps=eps, snr_gamma=self.snr_gamma)
+    r = d.loss_terms(self.model, x, None if y is None else self.labels(y, o['cond_drop']), t=t, eps=eps,
+                     snr_gamma=self.snr_gamma)
     self.record(r.t, r.loss)                                 # the loss by noise level
     self.parts = dict(mse=r.loss.mean().item(), reg=0.)     # both terms are logged
     if not o['reg_weight']: return r.loss.mean()
@@ -100,7 +105,10 @@ def clip_grid(x:torch.Tensor, # (N, F, C, H, W) clips in [-1, 1]
 # %% ../../nbs/15_shared_epsilon_trainer.ipynb #ac33dc9c
 @patch
 def sample_grid(self:SharedEpsilonTrainer, n_per_class:int=1, n:int=8):
-    "The base grid (one clip per row, drawn with the trainer's prior) plus `samples_epoch_{epoch}.gif` of all clips tiled."
+    "The base grid (a clip per row, drawn with the trainer's prior) and `samples_epoch_{epoch}.gif` of all clips tiled."
     x = BaseTrainer.sample_grid(self, n_per_class, n)
-    if x is not None and D.is_main(): save_gif(clip_grid(x), self.save_dir / f'samples_epoch_{self.epoch}.gif', scale=3)
+    if x is None or not D.is_main(): return x
+    path = self.save_dir / f'samples_epoch_{self.epoch}.gif'
+    save_gif(clip_grid(x), path, scale=3)
+    if self.writer: tensorboard_image_file(self.writer, 'samples/video', path, self.step)
     return x

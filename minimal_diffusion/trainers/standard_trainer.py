@@ -13,10 +13,12 @@ from .base_trainer import BaseTrainer
 # %% ../../nbs/14_standard_trainer.ipynb #357b18e2
 class StandardTrainer(BaseTrainer):
     "DDPM training of images, class-conditional when `class_cond`."
-    options = dict(cond_drop=(float, 0.1, 'probability of replacing a label by the null class (for classifier-free guidance)'))
+    options = dict(cond_drop=(float, 0.1,
+                              'probability of replacing a label by the null class (for classifier-free guidance)'))
     def train_one_epoch(self):
         for x, y, *_ in self.batches():
             with self.autocast():
-                r = self.diffusion.loss_terms(self.model, x, y=self.labels(y, self.opts['cond_drop']), snr_gamma=self.snr_gamma)
+                r = self.diffusion.loss_terms(self.model, x, y=self.labels(y, self.opts['cond_drop']),
+                                              snr_gamma=self.snr_gamma)
             self.record(r.t, r.loss)                      # the loss by noise level
             self.train_step(r.loss.mean())
