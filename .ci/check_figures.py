@@ -22,7 +22,7 @@ def main():
     stale = []
     for line in git('status', '--porcelain', '--', 'nbs/images').decode().splitlines():
         status, path = line[:2].strip(), line[3:]
-        if status == '??': stale.append(f'{path}: new, not committed'); continue
+        if status in ('??', 'A'): stale.append(f'{path}: new, not committed'); continue
         if status == 'D': stale.append(f'{path}: committed, but no chapter wrote it'); continue
         why = differs(path)
         if why: stale.append(f'{path}: {why}')
