@@ -43,8 +43,8 @@ def diffusers_like(config, dropout=0.):
 
 
 class Theirs(torch.nn.Module):
-    "Adapter to our calling convention `model(x, t, y=None)`."
-    def __init__(self, m): super().__init__(); self.m = m
+    "Adapter to our calling convention `model(x, t, y=None)`; `config`: our model's, for the input shape and classes."
+    def __init__(self, m, config=None): super().__init__(); self.m, self.config = m, dict(config or {})
     def forward(self, x, t, y=None): return self.m(x, t, class_labels=y).sample
 
 

@@ -11,11 +11,12 @@ real-trained classifier's features next to its real-data floor, per-class synthe
 local Inception weights are installed; and one reference row, the same classifier trained on --n real training
 images (what perfect samples would score). Run it on an otherwise idle machine: the clock is wall time.
 """
-import argparse, copy, json, time
+import argparse, copy, json, signal, time
 from pathlib import Path
 import torch
 from minimal_diffusion.data import get_dataset, get_metadata
 from minimal_diffusion.recipes import recipe, build_model, build_diffusion, build_trainer
+from minimal_diffusion.trainers.base_trainer import Interrupted
 from minimal_diffusion.fast_path import fast_path_default, autocast
 from minimal_diffusion.distributed import sample_many
 from minimal_diffusion.sampling import save_grid
@@ -32,6 +33,8 @@ def parse():
     p.add_argument('--guidance', type=float, default=None, help="guidance scale for scoring (default: the recipe's)")
     p.add_argument('--out', default='runs/quality_vs_compute', help='the run (as md-train writes it), rows.json, grids')
     p.add_argument('--no-real-reference', action='store_true', help='skip the classifier trained on --n real images')
+    p.add_argument('--stop-at-last-mark', action='store_true',
+                   help='stop training at the last mark instead of finishing the recipe (a machine too slow for it)')
     return p.parse_args()
 
 
@@ -62,12 +65,14 @@ def train_with_snapshots(s, a, marks, by_updates=False):
     def timed_step(loss):
         done = step(loss)
         while done and marks and (tr.step if by_updates else clock() / 60) >= marks[0]: snapshot(marks.pop(0))
+        if a.stop_at_last_mark and not marks: tr.stop_signal = signal.SIGTERM     # stops after this update
         return done
     tr.train_step = timed_step
     print(f"{s['arch']} {s['arch_kw']} on {a.dataset} ({len(ds)} images), batch {s['batch_size']}, lr {s['lr']} {s['lr_schedule']} "
           f"(warm-up {s['warmup_steps']}), {s['epochs']} epochs of {tr.steps_per_epoch} updates, EMA {s['ema_w']}, "
           f"{'bf16' if tr.bf16 else 'float32'}, {torch.get_num_threads()} threads", flush=True)
-    tr.fit()
+    try: tr.fit()
+    except Interrupted: print(f"  stopped at the last mark, {tr.step} of {tr.epochs * tr.steps_per_epoch} updates")
     print(f"  trained {tr.epoch} epochs ({tr.step} updates) in {clock() / 60:.1f} min", flush=True)
     for m in marks: snapshot(m)                 # marks past the end of the recipe: its final weights
     return snaps, tr
@@ -119,7 +124,8 @@ def main():
     sets = ' '.join(a.set)
     print(f"\nreproduce: python benchmarks/quality_vs_compute.py --dataset {a.dataset} "
           + (f"--updates {a.updates}" if a.updates else f"--minutes {a.minutes}") + f" --n {a.n}"
-          + (f" --set {sets}" if sets else '') + (f" --guidance {a.guidance:g}" if a.guidance is not None else ''))
+          + (f" --set {sets}" if sets else '') + (f" --guidance {a.guidance:g}" if a.guidance is not None else '')
+          + (' --stop-at-last-mark' if a.stop_at_last_mark else ''))
 
 
 if __name__ == '__main__': main()

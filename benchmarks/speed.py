@@ -11,7 +11,8 @@ the median over --steps rounds. A training step is forward + MSE + backward + Ad
 pass at --sample-batch under inference_mode. The 'trainer step' row is what md-train runs per batch: StandardTrainer's
 diffusion loss (random t and noise, v target) + backward + AdamW + EMA update + the loss check, on the fast path.
 FLOPs come from torch.utils.flop_counter.FlopCounterMode (convs, matmuls, attention) on the eager model, so GFLOP/s is
-model FLOPs per second, the same count for every row of one model.
+model FLOPs per second, the same count for every row of one model. On a CPU without bf16 instructions (AVX512-BF16 or
+AMX) bf16 is emulated and many times slower, so only the float32 rows run there (as md-train trains there).
 """
 import argparse, inspect, json, os, statistics, sys, time
 if '--compile' in sys.argv: os.environ.setdefault('TORCHINDUCTOR_FORCE_DISABLE_CACHES', '1')  # report cold compile times
@@ -23,7 +24,8 @@ from minimal_diffusion.schedules import GaussianDiffusion
 from minimal_diffusion.trainers import get_trainer
 from minimal_diffusion.recipes import recipe
 from minimal_diffusion.data import get_metadata
-from arch_speed import diffusers_unet, diffusers_like, Theirs, n_params
+from minimal_diffusion.fast_path import fast_path_default
+from arch_speed import diffusers_like, Theirs, n_params
 
 
 def sync(dev):
@@ -34,18 +36,20 @@ def timed(fn, dev):
     sync(dev); t0 = time.perf_counter(); fn(); sync(dev); return time.perf_counter() - t0
 
 
-def peaks(dev, steps=5):
+def peaks(dev, steps=5, bf16=True):
     "GFLOP/s of a 3x3 conv 128->128 at 16x128x32x32 (fp32; bf16 channels_last) and of a 2048^3 matmul (fp32; bf16)."
-    out = {}
+    out, keep = {}, lambda name: bf16 or 'bf16' not in name
     x = torch.randn(16, 128, 32, 32, device=dev); w = torch.randn(128, 128, 3, 3, device=dev)
     conv_flops = 2 * 16 * 32 * 32 * 128 * 128 * 9
     for name, (xx, ww) in {'conv fp32': (x, w), 'conv bf16 channels_last': (x.bfloat16().contiguous(memory_format=torch.channels_last),
                                                                            w.bfloat16().contiguous(memory_format=torch.channels_last))}.items():
+        if not keep(name): continue
         f = lambda: F.conv2d(xx, ww, padding=1); f()
         out[name] = conv_flops / statistics.median(timed(f, dev) for _ in range(steps)) / 1e9
     n = 2048 if dev.type == 'cpu' else 8192
     a = torch.randn(n, n, device=dev)
     for name, m in {'matmul fp32': a, 'matmul bf16': a.bfloat16()}.items():
+        if not keep(name): continue
         f = lambda: m @ m; f()
         out[name] = 2 * n**3 / statistics.median(timed(f, dev) for _ in range(steps)) / 1e9
     return out
@@ -122,6 +126,8 @@ def main():
     p.add_argument('--steps', type=int, default=8, help='timed rounds (median)')
     p.add_argument('--threads', type=int, help='torch threads on the CPU')
     p.add_argument('--no-diffusers', action='store_true', help='only our model')
+    p.add_argument('--fp32-only', action='store_true',
+                   help='skip the bf16 rows; automatic on a CPU without bf16 instructions, where bf16 is emulated')
     p.add_argument('--compile', nargs='?', const='whole,blocks', default='',
                    help='add torch.compile rows for our model, a comma list of whole (the model), blocks (each UNet block '
                         'on its own), cudagraphs (the model, CUDA graphs; GPU only); bare: whole,blocks. Slow first step.')
@@ -134,20 +140,25 @@ def main():
     dev = torch.device(a.device)
     torch.manual_seed(0)
     ours = lambda: get_architecture(a.arch, a.image_size, a.channels, num_classes=a.num_classes, **{'dropout': 0., **a.arch_kw})
-    rows = [Config(f'ours {a.arch} fp32', ours(), False, dev, a.batch, a.sample_batch),
-            Config(f'ours {a.arch} bf16+CL', ours(), True, dev, a.batch, a.sample_batch)]
-    rows += [TrainerStep(f'ours {a.arch} bf16+CL trainer step', ours(), dev, a.batch, a.sample_batch)]
+    fp32_only = a.fp32_only or not fast_path_default(dev)
+    if fp32_only and a.compile: p.error('--compile times the bf16 fast path; leave out --fp32-only')
+    if fp32_only: print('bf16 rows skipped: ' + ('--fp32-only' if a.fp32_only else 'this CPU has no bf16 instructions'))
+    rows = [Config(f'ours {a.arch} fp32', ours(), False, dev, a.batch, a.sample_batch)]
+    if not fp32_only:
+        rows += [Config(f'ours {a.arch} bf16+CL', ours(), True, dev, a.batch, a.sample_batch),
+                 TrainerStep(f'ours {a.arch} bf16+CL trainer step', ours(), dev, a.batch, a.sample_batch)]
     label = dict(whole='compiled', blocks='compiled per block', cudagraphs='compiled + CUDA graphs')
     if set(a.compile.split(',')) - set(label) - {''}: p.error(f"--compile takes a comma list of {', '.join(label)}")
     rows += [Config(f'ours {a.arch} bf16+CL {label[c]}', ours(), True, dev, a.batch, a.sample_batch, compile=c)
              for c in a.compile.split(',') if c]
     if not a.no_diffusers and a.arch != 'resnet':
-        theirs = lambda: Theirs(diffusers_like(effective_settings(rows[0].model.config)))
-        rows += [Config('diffusers fp32', theirs(), False, dev, a.batch, a.sample_batch),
-                 Config('diffusers bf16+CL', theirs(), True, dev, a.batch, a.sample_batch)]
+        cfg = effective_settings(rows[0].model.config)
+        theirs = lambda: Theirs(diffusers_like(cfg), cfg)
+        rows += [Config('diffusers fp32', theirs(), False, dev, a.batch, a.sample_batch)]
+        if not fp32_only: rows += [Config('diffusers bf16+CL', theirs(), True, dev, a.batch, a.sample_batch)]
     print(f"torch {torch.__version__} on {dev} ({torch.get_num_threads()} threads); {a.arch}: {n_params(rows[0].model) / 1e6:.2f}M params"
           + (f", diffusers {n_params(rows[-1].model) / 1e6:.2f}M" if rows[-1].name.startswith('diffusers') else ''))
-    pk = peaks(dev)
+    pk = peaks(dev, bf16=not fp32_only)
     print('peaks (GFLOP/s): ' + ', '.join(f'{k} {v:.0f}' for k, v in pk.items()))
     warm = {}                                                 # first training step + first forward: compilation
     for r in list(rows):
@@ -166,12 +177,14 @@ def main():
     print(f"\nbase = {rows[base].name}; training step = {flops[0][0] / 1e9:.0f} GFLOP, forward = {flops[0][1] / 1e9:.0f} GFLOP "
           f"(FlopCounterMode); first step + first forward: " + ', '.join(f"{k} {v:.1f} s" for k, v in warm.items()))
     best = min(range(len(rows)), key=lambda i: tr[i])
+    peak = 'matmul bf16' if rows[best].fast else 'matmul fp32'
     print(f"fastest training step: {rows[best].name}, {flops[best][0] / tr[best] / 1e9:.0f} GFLOP/s = "
-          f"{100 * flops[best][0] / tr[best] / 1e9 / pk['matmul bf16']:.1f}% of the bf16 matmul peak measured above")
+          f"{100 * flops[best][0] / tr[best] / 1e9 / pk[peak]:.1f}% of the {peak} peak measured above")
     print(f"reproduce: python benchmarks/speed.py --device {a.device} --sample-batch {a.sample_batch} --steps {a.steps} "
           + (f"--recipe {a.recipe}" if a.recipe else f"--arch {a.arch} --batch {a.batch} --image-size {a.image_size} --channels {a.channels}"
              + (f' --num-classes {a.num_classes}' if a.num_classes else '') + (f" --arch-kw '{json.dumps(a.arch_kw)}'" if a.arch_kw else ''))
-          + (f' --compile {a.compile}' if a.compile else '') + (f' --threads {a.threads}' if a.threads else ''))
+          + (f' --compile {a.compile}' if a.compile else '') + (f' --threads {a.threads}' if a.threads else '')
+          + (' --fp32-only' if a.fp32_only else ''))
 
 
 if __name__ == '__main__': main()

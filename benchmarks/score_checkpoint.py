@@ -1,0 +1,33 @@
+"""Score one checkpoint as quality_vs_compute scores a snapshot: --n class-balanced samples with the sampler and steps
+the checkpoint's run used, md-eval's metrics against the real test split, a grid of ten samples per class.
+
+    python benchmarks/score_checkpoint.py runs/quality_vs_compute/run/checkpoint_epoch_2_step_2661.pt --n 10000
+"""
+import argparse, json, time
+from pathlib import Path
+import torch
+from minimal_diffusion.checkpoints import load_checkpoint, load_for_sampling
+from minimal_diffusion.data import get_metadata
+from minimal_diffusion.distributed import sample_many
+from minimal_diffusion.sampling import save_grid
+from minimal_diffusion.evaluation import evaluate
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('checkpoint'); p.add_argument('--n', type=int, default=1000); p.add_argument('--data-dir')
+    a = p.parse_args()
+    ck = load_checkpoint(a.checkpoint)
+    model, d, prior = load_for_sampling(ck)
+    s, meta = ck['args'], get_metadata(ck['args']['dataset'])
+    shape, nc, t0 = (meta.in_channels, meta.image_size, meta.image_size), meta.num_classes, time.perf_counter()
+    x, y = sample_many(d, model, a.n, shape, 250, nc, s['seed'], steps=s['sampling_steps'], sampler=s['sampler'],
+                       guidance_scale=s['guidance_scale'], prior=prior)
+    r = evaluate(x, y, meta.name, a.data_dir)
+    r = dict(checkpoint=a.checkpoint, step=ck['step'], n=a.n, **r, seconds=round(time.perf_counter() - t0))
+    print(json.dumps(r, default=str))
+    order = torch.cat([torch.nonzero(y == c)[:10, 0] for c in range(nc)])
+    save_grid(x[order], Path(a.checkpoint).with_suffix('.samples.png'), nrow=10, row_labels=meta.classes)
+
+
+if __name__ == '__main__': main()
