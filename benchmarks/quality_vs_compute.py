@@ -88,6 +88,12 @@ def score(tr, ema, s, a, nc):
     return x, y, dict(r, seconds_sampling=round(time.perf_counter() - t0 - r['seconds_total'], 1))
 
 
+def class_grid(x, y, names, path):
+    "Save the first ten samples of each class as a grid, one labelled row per class."
+    order = torch.cat([torch.nonzero(y == c)[:10, 0] for c in range(len(names))])
+    save_grid(x[order], path, nrow=10, row_labels=names)
+
+
 def real_reference(a, nc, seed=0):
     "The md-eval classifier trained on --n class-balanced real training images: what perfect samples would score."
     xtr, ytr = real_data(a.dataset, a.data_dir, True); xte, yte = real_data(a.dataset, a.data_dir, False)
@@ -112,8 +118,7 @@ def main():
         print(f"{minutes:8.1f}{ep:7d}{st:8d}{r['real_only_accuracy']:10.3f}{r['synthetic_only_accuracy']:10.3f}{r['accuracy_ratio']:7.3f}"
               f"{r['frechet_classifier']:9.3f}{r['frechet_classifier_real_train']:7.3f}{fid}", flush=True)
         print('         per class: ' + ', '.join(f"{n} {v:.2f}" for n, v in zip(names, r['synthetic_only_per_class'])), flush=True)
-        order = torch.cat([torch.nonzero(y == c)[:10, 0] for c in range(nc)])
-        save_grid(x[order], out / f"samples_{mark:g}{'updates' if a.updates else 'min'}.png", nrow=10, row_labels=names)
+        class_grid(x, y, names, out / f"samples_{mark:g}{'updates' if a.updates else 'min'}.png")
     if not a.no_real_reference:
         ref = real_reference(a, nc)
         rows.append(dict(reference=f'{a.n} real training images', synthetic_only_accuracy=ref,

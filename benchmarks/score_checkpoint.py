@@ -5,12 +5,11 @@ the checkpoint's run used, md-eval's metrics against the real test split, a grid
 """
 import argparse, json, time
 from pathlib import Path
-import torch
 from minimal_diffusion.checkpoints import load_checkpoint, load_for_sampling
 from minimal_diffusion.data import get_metadata
 from minimal_diffusion.distributed import sample_many
-from minimal_diffusion.sampling import save_grid
 from minimal_diffusion.evaluation import evaluate
+from quality_vs_compute import class_grid
 
 
 def main():
@@ -26,8 +25,7 @@ def main():
     r = evaluate(x, y, meta.name, a.data_dir)
     r = dict(checkpoint=a.checkpoint, step=ck['step'], n=a.n, **r, seconds=round(time.perf_counter() - t0))
     print(json.dumps(r, default=str))
-    order = torch.cat([torch.nonzero(y == c)[:10, 0] for c in range(nc)])
-    save_grid(x[order], Path(a.checkpoint).with_suffix('.samples.png'), nrow=10, row_labels=meta.classes)
+    class_grid(x, y, meta.classes, Path(a.checkpoint).with_suffix('.samples.png'))
 
 
 if __name__ == '__main__': main()
