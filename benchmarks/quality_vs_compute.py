@@ -17,6 +17,7 @@ import torch
 from minimal_diffusion.data import get_dataset, get_metadata
 from minimal_diffusion.recipes import recipe, build_model, build_diffusion, build_trainer
 from minimal_diffusion.trainers.base_trainer import Interrupted
+from minimal_diffusion.checkpoints import save_checkpoint
 from minimal_diffusion.fast_path import fast_path_default, autocast
 from minimal_diffusion.distributed import sample_many
 from minimal_diffusion.sampling import save_grid
@@ -35,6 +36,8 @@ def parse():
     p.add_argument('--no-real-reference', action='store_true', help='skip the classifier trained on --n real images')
     p.add_argument('--stop-at-last-mark', action='store_true',
                    help='stop training at the last mark instead of finishing the recipe (a machine too slow for it)')
+    p.add_argument('--train-only', action='store_true',
+                   help='train and save the snapshots (RUN/snapshot_*.pt); score them later with score_checkpoint.py')
     return p.parse_args()
 
 
@@ -60,7 +63,10 @@ def train_with_snapshots(s, a, marks, by_updates=False):
     def snapshot(mark):
         t1 = time.perf_counter()
         snaps.append((mark, clock() / 60, tr.epoch, tr.step, copy.deepcopy(tr.ema.module).eval()))
-        print(f"  snapshot after {snaps[-1][1]:.1f} min of training ({tr.step} updates, {tr.epoch} epochs done)", flush=True)
+        path = tr.save_dir / f"snapshot_{mark:g}{'updates' if by_updates else 'min'}.pt"
+        save_checkpoint(tr.state_dict(), path)                # the whole run at this mark, for score_checkpoint.py
+        print(f"  snapshot after {snaps[-1][1]:.1f} min of training ({tr.step} updates, {tr.epoch} epochs done): {path}",
+              flush=True)
         paused[0] += time.perf_counter() - t1
     def timed_step(loss):
         done = step(loss)
@@ -107,6 +113,7 @@ def main():
     s, marks = settings(a), [float(m) for m in (a.updates or a.minutes).split(',')]
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     snaps, tr = train_with_snapshots(s, a, list(marks), by_updates=bool(a.updates))
+    if a.train_only: return
     nc, names = tr.num_classes, get_metadata(a.dataset).classes
     rows = []
     head = f"{'minutes':>8}{'epochs':>7}{'updates':>8}{'real-only':>10}{'synthetic':>10}{'ratio':>7}{'Fréchet':>9}{'floor':>7}{'FID':>7}"
