@@ -135,7 +135,7 @@ def sample_many(d, model, # the diffusion and the model, as for `sample`
     dev = model_device(model)
     g = torch.Generator().manual_seed(int(np.random.SeedSequence([seed, rank()]).generate_state(1)[0]))
     out = []
-    for idx in tqdm(shard(n).split(batch_size), desc=f'sampling {n}', unit='batch',
+    for idx in tqdm(shard(n).split(batch_size), desc=f'sampling {n} images', unit='batch',
                     disable=not (progress and is_main())):
         y = labels[idx].to(dev) if num_classes else None
         out.append(sample(d, model, (len(idx), *shape), y=y, generator=g, **kw))
