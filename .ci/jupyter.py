@@ -7,7 +7,8 @@ its own in-process shell; this catches what only a kernel does differently (disp
     python .ci/jupyter.py --out /tmp/executed nbs/21_reliability.ipynb   # also keep the executed notebooks (outputs)
 """
 import os, sys, time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
@@ -28,7 +29,8 @@ def main():
     args, out = sys.argv[1:], None
     if args[:1] == ['--out']: out, args = args[1], args[2:]
     paths = [Path(p) for p in args] or sorted(p for p in Path('nbs').glob('*.ipynb') if not p.name.startswith('_'))
-    with ThreadPoolExecutor(2) as ex: results = list(ex.map(lambda p: run(p, out=out), paths))
+    # one process per notebook: nbclient clients sharing a process (threads) can wait forever for a lost reply
+    with ProcessPoolExecutor(2, max_tasks_per_child=1) as ex: results = list(ex.map(partial(run, out=out), paths))
     for p, s, err in results: print(f"{'FAIL' if err else 'ok  '} {p.name:36} {s:6.0f} s" + (f"\n{err}" if err else ''))
     failed = [p for p, s, err in results if err]
     print(f"{len(results) - len(failed)} of {len(results)} notebooks ran in a Jupyter kernel")
