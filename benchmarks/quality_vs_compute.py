@@ -84,14 +84,18 @@ def train_with_snapshots(s, a, marks, by_updates=False):
     return snaps, tr
 
 
-def score(tr, ema, s, a, nc):
-    shape = tuple(tr.dataset[0][0].shape)
+def sample_and_score(d, model, s, n, shape, nc, dataset, data_dir=None, bf16=False, prior=None):
+    "`n` class-balanced samples drawn with run settings `s`'s sampler, scored by md-eval: (samples, labels, metrics)."
     t0 = time.perf_counter()
-    with autocast('cpu', tr.bf16):
-        x, y = sample_many(tr.diffusion, ema, a.n, shape, 250, nc, s['seed'], steps=s['sampling_steps'],
-                           sampler=s['sampler'], guidance_scale=s['guidance_scale'])
-    r = evaluate(x, y, a.dataset, a.data_dir)
+    with autocast('cpu', bf16):
+        x, y = sample_many(d, model, n, shape, 250, nc, s['seed'], steps=s['sampling_steps'], sampler=s['sampler'],
+                           guidance_scale=s['guidance_scale'], prior=prior)
+    r = evaluate(x, y, dataset, data_dir)
     return x, y, dict(r, seconds_sampling=round(time.perf_counter() - t0 - r['seconds_total'], 1))
+
+
+def score(tr, ema, s, a, nc):
+    return sample_and_score(tr.diffusion, ema, s, a.n, tuple(tr.dataset[0][0].shape), nc, a.dataset, a.data_dir, tr.bf16)
 
 
 def class_grid(x, y, names, path):

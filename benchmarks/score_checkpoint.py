@@ -7,9 +7,7 @@ import argparse, json, time
 from pathlib import Path
 from minimal_diffusion.checkpoints import load_checkpoint, load_for_sampling
 from minimal_diffusion.data import get_metadata
-from minimal_diffusion.distributed import sample_many
-from minimal_diffusion.evaluation import evaluate
-from quality_vs_compute import class_grid
+from quality_vs_compute import class_grid, sample_and_score
 
 
 def main():
@@ -19,10 +17,8 @@ def main():
     ck = load_checkpoint(a.checkpoint)
     model, d, prior = load_for_sampling(ck)
     s, meta = ck['args'], get_metadata(ck['args']['dataset'])
-    shape, nc, t0 = (meta.in_channels, meta.image_size, meta.image_size), meta.num_classes, time.perf_counter()
-    x, y = sample_many(d, model, a.n, shape, 250, nc, s['seed'], steps=s['sampling_steps'], sampler=s['sampler'],
-                       guidance_scale=s['guidance_scale'], prior=prior)
-    r = evaluate(x, y, meta.name, a.data_dir)
+    shape, t0 = (meta.in_channels, meta.image_size, meta.image_size), time.perf_counter()
+    x, y, r = sample_and_score(d, model, s, a.n, shape, meta.num_classes, meta.name, a.data_dir, prior=prior)
     r = dict(checkpoint=a.checkpoint, step=ck['step'], n=a.n, **r, seconds=round(time.perf_counter() - t0))
     print(json.dumps(r, default=str))
     class_grid(x, y, meta.classes, Path(a.checkpoint).with_suffix('.samples.png'))
