@@ -6,8 +6,9 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/checkpoints.html.md"
 
 # %% auto #0
 __all__ = ['FORMAT', 'CheckpointError', 'temp_path', 'save_checkpoint', 'load_checkpoint', 'seed_everything', 'rng_state',
-           'set_rng_state', 'diffusion_record', 'training_checkpoint', 'restore_training', 'checkpoint_weights',
-           'load_weights', 'checkpoint_prior', 'load_for_sampling', 'package_commit', 'run_record', 'describe']
+           'set_rng_state', 'rank_rng', 'diffusion_record', 'training_checkpoint', 'restore_training',
+           'checkpoint_weights', 'load_weights', 'checkpoint_prior', 'load_for_sampling', 'package_commit',
+           'run_record', 'describe']
 
 # %% ../nbs/11_checkpoints.ipynb #75f40cc8
 import errno, os, pickle, platform, random, re, shutil, subprocess, sys, time
@@ -65,17 +66,27 @@ def seed_everything(*keys:int):
     torch.manual_seed(s); np.random.seed(s); random.seed(s)
 
 def rng_state()->dict:
-    "The random states of torch, NumPy and `random`, as plain data."
+    "The random states of torch (and of the current GPU once used), NumPy and `random`, as plain data."
     np_state = np.random.get_state()
+    gpu = dict(cuda=torch.cuda.get_rng_state()) if torch.cuda.is_initialized() else {}
     return dict(torch=torch.get_rng_state(), numpy=[np_state[0], torch.from_numpy(np_state[1].astype(np.int64)),
                                                     *np_state[2:]],
-                python=[random.getstate()[0], list(random.getstate()[1]), random.getstate()[2]])
+                python=[random.getstate()[0], list(random.getstate()[1]), random.getstate()[2]], **gpu)
 
 def set_rng_state(s:dict):
     "Restore what `rng_state` returned."
     torch.set_rng_state(s['torch'])
+    if 'cuda' in s and torch.cuda.is_available(): torch.cuda.set_rng_state(s['cuda'])
     np.random.set_state((s['numpy'][0], s['numpy'][1].numpy().astype(np.uint32), *s['numpy'][2:]))
     random.setstate((s['python'][0], tuple(s['python'][1]), s['python'][2]))
+
+def rank_rng(ck:dict, rank:int=0, world_size:int=1)->dict:
+    "The random state with which rank `rank` of `world_size` continues checkpoint `ck` in the middle of an epoch."
+    rngs = ck.get('rng_by_rank') or [ck['rng']]
+    if len(rngs) != world_size:
+        raise ValueError(f"the checkpoint stopped in the middle of epoch {ck['epoch'] + 1} under {len(rngs)} process(es); "
+                         f"resume it with torchrun --nproc_per_node={len(rngs)}, or from a whole epoch's checkpoint")
+    return rngs[rank]
 
 # %% ../nbs/11_checkpoints.ipynb #b4892572
 def diffusion_record(d:GaussianDiffusion)->dict:

@@ -6,7 +6,8 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/distributed.html.md"
 
 # %% auto #0
 __all__ = ['world_size', 'rank', 'is_main', 'launched', 'local_rank', 'pick_device', 'watch_parent', 'setup', 'launch_rank',
-           'cleanup', 'gather', 'mean', 'maximum', 'all_sum', 'barrier', 'broadcast_object', 'shard', 'sample_many']
+           'cleanup', 'gather', 'mean', 'maximum', 'all_sum', 'barrier', 'broadcast_object', 'gather_objects', 'shard',
+           'sample_many']
 
 # %% ../nbs/09_distributed.ipynb #b5cc1fe2
 import math, os, signal, threading, time
@@ -115,6 +116,12 @@ def broadcast_object(o):
     if world_size() == 1: return o
     box = [o]; dist.broadcast_object_list(box, src=0)
     return box[0]
+
+def gather_objects(o)->list:
+    "Every rank's `o`, in rank order (`[o]` when not distributed). Call it on every rank."
+    if world_size() == 1: return [o]
+    out = [None] * world_size(); dist.all_gather_object(out, o)
+    return out
 
 # %% ../nbs/09_distributed.ipynb #ea6ad0ea
 def shard(n:int, r:int=None, ws:int=None)->torch.Tensor:

@@ -25,7 +25,7 @@ from .architectures import ARCHITECTURES, get_architecture
 from .data import get_dataset, get_metadata, DATASETS
 from .fast_path import fast_path, autocast, fast_path_default
 from .checkpoints import (load_checkpoint, checkpoint_weights, load_weights, load_for_sampling,
-                                          seed_everything, describe, run_record, CheckpointError)
+                                          seed_everything, describe, run_record, rank_rng, CheckpointError)
 from .original import original_weights, original_settings, convert_original, timesteps_in_name
 from .trainers import get_trainer, TRAINERS
 from .trainers.base_trainer import NonFiniteLoss, NonFiniteWeights, Interrupted, LR_SCHEDULES
@@ -428,6 +428,7 @@ def train(a, dev)->dict:
             raise UsageError(f"--resume {a.resume} is not a training checkpoint (use --pretrained-ckpt for weights)")
         if ck['epoch'] >= a.epochs:
             raise UsageError(f"{a.resume} already trained {ck['epoch']} epochs; raise --epochs to continue")
+        if ck.get('batches_done'): rank_rng(ck, D.rank(), D.world_size())   # refuse a mid-epoch state it cannot continue
     a.run_id = a.run_id if ck is not None and getattr(a, 'run_id', None) else D.broadcast_object(uuid.uuid4().hex[:12])
     ds = get_dataset(a.dataset, a.data_dir, train=True, image_size=a.image_size, seq_len=a.seq_len,
                      num_training_data=a.num_training_data, seed=a.seed, download=a.download, motion_dir=a.motion_dir)

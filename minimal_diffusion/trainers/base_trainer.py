@@ -25,8 +25,8 @@ from .. import distributed as D
 from ..schedules import GaussianDiffusion
 from ..sampling import save_grid
 from ..fast_path import fast_path, autocast, memory_format
-from ..checkpoints import (save_checkpoint, seed_everything, set_rng_state, training_checkpoint,
-                                          restore_training, run_record)
+from ..checkpoints import (save_checkpoint, seed_everything, rng_state, set_rng_state, rank_rng,
+                                          training_checkpoint, restore_training, run_record)
 from PIL import Image
 
 # %% ../../nbs/13_base_trainer.ipynb #1eb235f2
@@ -329,7 +329,7 @@ def load_state_dict(self:BaseTrainer, ck:dict):
     "Continue from checkpoint `ck` exactly where it stopped (also in the middle of an epoch)."
     self.epoch, self.step = restore_training(ck, self.raw, self.ema, self.opt)
     self.batches_done, self.epoch_losses = ck.get('batches_done', 0), list(ck.get('epoch_losses', []))
-    self.pending_rng = ck['rng'] if self.batches_done else None
+    self.pending_rng = rank_rng(ck, D.rank(), D.world_size()) if self.batches_done else None   # else: reseeded
 
 CHECKPOINT_NAME = re.compile(r'checkpoint_epoch_(\d+)(?:_step_(\d+))?\.pt')
 
@@ -344,8 +344,10 @@ def checkpoints(self:BaseTrainer)->list:
 @patch
 def save(self:BaseTrainer):
     "Write this run's checkpoint (if every tensor is finite), drop the oldest beyond `keep_last`, refresh the plots."
-    if not (self.save_dir and D.is_main()): return
-    ck, last = self.state_dict(), (self.checkpoints() or ['none written yet'])[-1]
+    if not self.save_dir: return
+    rngs = D.gather_objects(rng_state())            # each rank draws its own t and noise: keep every rank's state
+    if not D.is_main(): return
+    ck, last = dict(self.state_dict(), rng_by_rank=rngs), (self.checkpoints() or ['none written yet'])[-1]
     if bad := nonfinite(ck):
         raise NonFiniteWeights(f"weights became non-finite by step {self.step} ({', '.join(bad[:2])}); nothing was "
                                f"saved. Last good checkpoint: {last}")
