@@ -84,8 +84,9 @@ def rank_rng(ck:dict, rank:int=0, world_size:int=1)->dict:
     "The random state with which rank `rank` of `world_size` continues checkpoint `ck` in the middle of an epoch."
     rngs = ck.get('rng_by_rank') or [ck['rng']]
     if len(rngs) != world_size:
-        raise ValueError(f"the checkpoint stopped in the middle of epoch {ck['epoch'] + 1} under {len(rngs)} process(es); "
-                         f"resume it with torchrun --nproc_per_node={len(rngs)}, or from a whole epoch's checkpoint")
+        raise ValueError(f"the checkpoint stopped in the middle of epoch {ck['epoch'] + 1} under {len(rngs)} "
+                         f"process(es); resume it with torchrun --nproc_per_node={len(rngs)}, or from a whole epoch's "
+                         "checkpoint")
     return rngs[rank]
 
 # %% ../nbs/11_checkpoints.ipynb #b4892572

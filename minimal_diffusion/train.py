@@ -428,7 +428,7 @@ def train(a, dev)->dict:
             raise UsageError(f"--resume {a.resume} is not a training checkpoint (use --pretrained-ckpt for weights)")
         if ck['epoch'] >= a.epochs:
             raise UsageError(f"{a.resume} already trained {ck['epoch']} epochs; raise --epochs to continue")
-        if ck.get('batches_done'): rank_rng(ck, D.rank(), D.world_size())   # refuse a mid-epoch state it cannot continue
+        if ck.get('batches_done'): rank_rng(ck, D.rank(), D.world_size())   # a mid-epoch state it cannot continue
     a.run_id = a.run_id if ck is not None and getattr(a, 'run_id', None) else D.broadcast_object(uuid.uuid4().hex[:12])
     ds = get_dataset(a.dataset, a.data_dir, train=True, image_size=a.image_size, seq_len=a.seq_len,
                      num_training_data=a.num_training_data, seed=a.seed, download=a.download, motion_dir=a.motion_dir)
