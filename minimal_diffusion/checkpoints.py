@@ -19,11 +19,12 @@ from torch import nn
 from .schedules import GaussianDiffusion
 from .priors import noise_prior
 from .architectures import get_architecture
+from .errors import UsageError
 
 # %% ../nbs/11_checkpoints.ipynb #dfb377a7
 FORMAT = 1   # the checkpoint layout written here; 0: files from before the layout had a version
 
-class CheckpointError(ValueError):
+class CheckpointError(UsageError):
     "A file that cannot be used as a checkpoint."
 
 def temp_path(path)->Path:
@@ -84,7 +85,7 @@ def rank_rng(ck:dict, rank:int=0, world_size:int=1)->dict:
     "The random state with which rank `rank` of `world_size` continues checkpoint `ck` in the middle of an epoch."
     rngs = ck.get('rng_by_rank') or [ck['rng']]
     if len(rngs) != world_size:
-        raise ValueError(f"the checkpoint stopped in the middle of epoch {ck['epoch'] + 1} under {len(rngs)} "
+        raise UsageError(f"the checkpoint stopped in the middle of epoch {ck['epoch'] + 1} under {len(rngs)} "
                          f"process(es); resume it with torchrun --nproc_per_node={len(rngs)}, or from a whole epoch's "
                          "checkpoint")
     return rngs[rank]

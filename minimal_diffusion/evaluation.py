@@ -13,6 +13,7 @@ from fastcore.basics import store_attr
 from .architectures.resnet import ResBlock
 from .architectures.unets import norm
 from .data import get_dataset, get_metadata
+from .errors import UsageError, one_line
 
 # %% auto #0
 __all__ = ['NO_INCEPTION', 'from_uint8', 'load_npz', 'as_frames', 'real_data', 'Classifier', 'random_shift', 'train_classifier',
@@ -31,26 +32,26 @@ def from_uint8(u:np.ndarray|torch.Tensor)->torch.Tensor:
 def load_npz(path)->tuple[torch.Tensor, torch.Tensor]:
     "Samples `x` (N, [F,] C, H, W) in [-1, 1] and labels `y` (N,) int64 from an `arr_0`/`arr_1` npz."
     p = Path(path)
-    if p.is_dir(): raise ValueError(f"{p} is a directory; pass the .npz file md-train --sampling-only wrote in it")
-    if not p.is_file(): raise FileNotFoundError(f"samples file {p} not found; md-train --sampling-only writes one "
+    if p.is_dir(): raise UsageError(f"{p} is a directory; pass the .npz file md-train --sampling-only wrote in it")
+    if not p.is_file(): raise UsageError(f"samples file {p} not found; md-train --sampling-only writes one "
                                                 f"into --sample-out-dir")
-    if not zipfile.is_zipfile(p): raise ValueError(f"{p} is not an npz archive (np.savez writes one; md-train "
+    if not zipfile.is_zipfile(p): raise UsageError(f"{p} is not an npz archive (np.savez writes one; md-train "
                                                    f"--sampling-only does)")
     try: z = np.load(p)
-    except Exception as e: raise ValueError(f"{p} is not a readable .npz file ({type(e).__name__}: {e})") from None
+    except Exception as e: raise UsageError(f"{p} is not a readable .npz file ({type(e).__name__}: {e})") from None
     if not {'arr_0', 'arr_1'} <= set(z.files):
-        raise ValueError(f"{p} must hold arr_0 (uint8 images) and arr_1 (int64 labels); it has "
+        raise UsageError(f"{p} must hold arr_0 (uint8 images) and arr_1 (int64 labels); it has "
                          f"{sorted(z.files) or 'nothing'}")
     u, y = z['arr_0'], z['arr_1']
     if u.dtype != np.uint8 or u.ndim not in (4, 5):
-        raise ValueError(f"{p}: arr_0 must be uint8 (N, H, W, C) or (N, F, H, W, C); got {u.dtype} {u.shape}")
+        raise UsageError(f"{p}: arr_0 must be uint8 (N, H, W, C) or (N, F, H, W, C); got {u.dtype} {u.shape}")
     if u.shape[-1] not in (1, 3) and u.shape[-3] in (1, 3):
-        raise ValueError(f"{p}: arr_0 {u.shape} looks channels-first; samples must be channels last (N, H, W, C), "
+        raise UsageError(f"{p}: arr_0 {u.shape} looks channels-first; samples must be channels last (N, H, W, C), "
                          f"as md-train writes them")
-    if not len(u): raise ValueError(f"{p} holds no samples")
-    if y.shape != u.shape[:1]: raise ValueError(f"{p}: arr_1 must hold one label per sample ({len(u)}); got shape "
+    if not len(u): raise UsageError(f"{p} holds no samples")
+    if y.shape != u.shape[:1]: raise UsageError(f"{p}: arr_1 must hold one label per sample ({len(u)}); got shape "
                                                 f"{y.shape}")
-    if not np.issubdtype(y.dtype, np.integer): raise ValueError(f"{p}: arr_1 must hold integer labels, got {y.dtype}")
+    if not np.issubdtype(y.dtype, np.integer): raise UsageError(f"{p}: arr_1 must hold integer labels, got {y.dtype}")
     return from_uint8(u), torch.as_tensor(y.astype(np.int64))
 
 # %% ../nbs/17_evaluation.ipynb #4185d2e2
@@ -219,11 +220,11 @@ class InceptionFeatures(nn.Module):
 def inception_from_weights(path)->InceptionFeatures:
     "pytorch-fid's `pt_inception-2015-12-05-*.pth` (a local file) in `fid_inception_v3`."
     p = Path(path)
-    if not p.is_file(): raise FileNotFoundError(f"Inception weights {p} not found; pass the "
+    if not p.is_file(): raise UsageError(f"Inception weights {p} not found; pass the "
                                                 f"pt_inception-2015-12-05-6726825d.pth file of pytorch-fid")
     net = fid_inception_v3()
     try: net.load_state_dict(torch.load(p, map_location='cpu', weights_only=True))
-    except Exception as e: raise ValueError(f"{p} is not a pt_inception-2015-12-05 state dict "
+    except Exception as e: raise UsageError(f"{p} is not a pt_inception-2015-12-05 state dict "
                                             f"({str(e).splitlines()[0]})") from None
     net.fc = nn.Identity()
     source = f"pytorch-fid pt_inception-2015-12-05 weights ({p.name}) in torchvision Inception v3"
@@ -293,15 +294,15 @@ def inception_fid(samples, real, net:InceptionFeatures|None, bs:int=50)->dict:
 def check_samples(x, y, meta):
     "Raise a one-line `ValueError` if samples `x`, labels `y` do not fit dataset metadata `meta`."
     if meta.video and x.ndim != 5:
-        raise ValueError(f"{meta.name} is a video dataset: samples must be clips (N, F, H, W, C)")
+        raise UsageError(f"{meta.name} is a video dataset: samples must be clips (N, F, H, W, C)")
     if not meta.video and x.ndim != 4:
-        raise ValueError(f"{meta.name} is an image dataset: samples must be images (N, H, W, C)")
+        raise UsageError(f"{meta.name} is an image dataset: samples must be images (N, H, W, C)")
     if x.shape[-3] != meta.in_channels:
-        raise ValueError(f"{meta.name} has {meta.in_channels} channel(s); samples have {x.shape[-3]}")
-    if x.shape[-1] != x.shape[-2]: raise ValueError(f"samples must be square, got {x.shape[-2]}×{x.shape[-1]}")
+        raise UsageError(f"{meta.name} has {meta.in_channels} channel(s); samples have {x.shape[-3]}")
+    if x.shape[-1] != x.shape[-2]: raise UsageError(f"samples must be square, got {x.shape[-2]}×{x.shape[-1]}")
     n = meta.num_classes
     if n and len(y) and not (0 <= int(y.min()) and int(y.max()) < n):
-        raise ValueError(f"labels must be in 0..{n-1} for {meta.name}")
+        raise UsageError(f"labels must be in 0..{n-1} for {meta.name}")
 
 # %% ../nbs/17_evaluation.ipynb #791dfbb9
 def evaluate(samples:torch.Tensor, # (N, C, H, W) or (N, F, C, H, W) in [-1, 1], or uint8 channels-last as in the npz
@@ -376,9 +377,9 @@ def output_path(samples, out=None, overwrite=False)->Path:
     out = Path(out) if out else Path(samples).with_suffix('.eval.json')
     if out.is_dir(): out = out / Path(samples).with_suffix('.eval.json').name
     if out.exists() and not overwrite:
-        raise ValueError(f"{out} already exists; pass --overwrite or another --out (nothing was overwritten)")
+        raise UsageError(f"{out} already exists; pass --overwrite or another --out (nothing was overwritten)")
     try: out.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e: raise ValueError(f"cannot write --out {out} ({e.strerror})") from None
+    except OSError as e: raise UsageError(f"cannot write --out {out} ({e.strerror})") from None
     return out
 
 def main(argv=None):
@@ -399,7 +400,7 @@ def main(argv=None):
                    help='skip Inception FID even if a local network is available')
     a = p.parse_args(argv)
     try:
-        if a.epochs < 1: raise ValueError(f"--epochs must be positive, got {a.epochs}")
+        if a.epochs < 1: raise UsageError(f"--epochs must be positive, got {a.epochs}")
         get_metadata(a.dataset)                                           # an unknown name fails before anything else
         out = output_path(a.samples, a.out, a.overwrite)
         x, y = load_npz(a.samples)
@@ -407,6 +408,7 @@ def main(argv=None):
                      inception=not a.no_inception, inception_weights=a.inception_weights)
         r['samples'] = str(a.samples)
         out.write_text(json.dumps(r, indent=2) + '\n')
-    except (OSError, ValueError) as e:
-        print(f"md-eval: error: {str(e).splitlines()[0]}", file=sys.stderr); sys.exit(2)
+    except (UsageError, OSError) as e:                       # anything else is a bug: it keeps its traceback
+        if one_line(e) is None: raise
+        print(f"md-eval: error: {one_line(e)}", file=sys.stderr); sys.exit(2)
     print(format_table(r)); print(f"wrote {out}")

@@ -11,6 +11,7 @@ __all__ = ['RESBLOCK', 'original_weights', 'timesteps_in_name', 'original_settin
 import re
 from pathlib import Path
 import torch
+from .errors import UsageError
 
 # %% ../nbs/12_original.ipynb #875aec58
 def original_weights(ck:dict)->dict|None:
@@ -67,7 +68,7 @@ def _renamed(part:dict, dst:str)->dict:
 def convert_original(sd:dict)->dict:
     "State dict `sd` of an original UNet, renamed for our `UNet` (with a zero null-class row for guidance)."
     if any('.op.' in k for k in sd):
-        raise ValueError("this original UNet resamples with convolutions (resblock_updown=False); only the "
+        raise UsageError("this original UNet resamples with convolutions (resblock_updown=False); only the "
                          "residual-block resampling of the original's UNetSmall, UNet and UNetBig converts")
     new = {f'cond.time.{i}.{p}': sd[f'time_embed.{i}.{p}'] for i in (0, 2) for p in ('weight', 'bias')}
     new |= {f'conv_in.{p}': sd[f'input_blocks.0.0.{p}'] for p in ('weight', 'bias')}

@@ -12,6 +12,7 @@ import math
 from functools import partial
 import torch
 from .sampling import randn
+from .errors import UsageError
 
 # %% ../nbs/02_priors.ipynb #dc7f3362
 def independent_noise(shape, generator=None, device=None, alpha=None):
@@ -48,9 +49,9 @@ def noise_prior(name:str, # 'independent', 'shared', 'mixed' or 'progressive'
                 alpha:float=1., # correlation strength of 'mixed' and 'progressive' (≥ 0)
                ): # `prior(shape, generator=None, device=None)` -> noise
     "The noise prior `name` as a callable for `sample(..., prior=...)`."
-    if name not in PRIORS: raise ValueError(f"unknown noise prior {name!r}; choose one of {', '.join(PRIORS)}")
+    if name not in PRIORS: raise UsageError(f"unknown noise prior {name!r}; choose one of {', '.join(PRIORS)}")
     if not (math.isfinite(alpha) and alpha >= 0):
-        raise ValueError(f"the noise prior's alpha must be a finite number ≥ 0, got {alpha}")
+        raise UsageError(f"the noise prior's alpha must be a finite number ≥ 0, got {alpha}")
     return partial(PRIORS[name], alpha=alpha)
 
 def prior_correlation(name:str, alpha:float, F:int)->torch.Tensor:

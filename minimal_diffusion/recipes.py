@@ -17,10 +17,10 @@ from .trainers import get_trainer
 # %% ../nbs/18_recipes.ipynb #b1a52cea
 DEFAULTS = dict(arch='unet_small', arch_kw={}, diffusion_steps=1000, sampling_steps=250, schedule='cosine', pred='v',
                 dataset='digits', data_dir='./dataset/', trainer='standard', batch_size=128, lr=1e-4,
-                lr_schedule='constant', warmup_steps=0, grad_accum=1, epochs=500, ema_w=0.9995, save_every=1,
-                keep_last=5, weight_decay=0., num_sampled_images=1000, sample_out_dir='./sampled_images/',
-                save_dir='./trained_models/', seed=112233, eta=0., guidance_scale=1., num_workers=0, sampler='ddpm',
-                log_every=10)
+                lr_schedule='constant', warmup_steps=0, grad_accum=1, epochs=500, updates=None, minutes=None,
+                ema_w=0.9995, save_every=1, keep_last=5, weight_decay=0., num_sampled_images=1000,
+                sample_out_dir='./sampled_images/', save_dir='./trained_models/', seed=112233, eta=0.,
+                guidance_scale=1., num_workers=0, sampler='ddpm', log_every=10)
 
 # %% ../nbs/18_recipes.ipynb #9d8fd511
 FASHION = dict(arch='unet_small', arch_kw=dict(channel_mult=(1, 2, 2), attention_resolutions=(7,)),
@@ -53,9 +53,9 @@ def build_diffusion(s)->GaussianDiffusion:
     "The diffusion of settings `s`."
     return GaussianDiffusion(s['diffusion_steps'], s['schedule'], s['pred'])
 
-TRAINER_SETTINGS = ('batch_size', 'epochs', 'lr', 'lr_schedule', 'warmup_steps', 'grad_accum', 'weight_decay', 'ema_w',
-                    'grad_clip', 'snr_gamma', 'save_every', 'keep_last', 'seed', 'num_workers', 'sampler',
-                    'guidance_scale', 'compile', 'log_every', 'save_dir')
+TRAINER_SETTINGS = ('batch_size', 'epochs', 'updates', 'lr', 'lr_schedule', 'warmup_steps', 'grad_accum',
+                    'weight_decay', 'ema_w', 'grad_clip', 'snr_gamma', 'save_every', 'keep_last', 'seed', 'num_workers',
+                    'sampler', 'guidance_scale', 'compile', 'log_every', 'save_dir')
 
 def build_trainer(s, model, diffusion, dataset, **kw):
     "The trainer `s['trainer']` for `model` on `dataset`, with the settings of `s` (and `kw`, e.g. `device`, `bf16`)."

@@ -19,13 +19,14 @@ from torchvision.utils import make_grid
 from PIL import Image, ImageDraw, ImageFont
 from tqdm.auto import tqdm
 from .schedules import GaussianDiffusion
+from .errors import UsageError
 
 # %% ../nbs/01_sampling.ipynb #d7e96e22
 def sampling_steps(T:int, # steps of the trained chain
                    S:int, # steps to sample with, 1 <= S <= T
                   )->torch.Tensor: # increasing original step indices, length S
     "The `S` original steps a sampler visits, evenly spaced and always including `T-1`."
-    if not 1 <= S <= T: raise ValueError(f"sampling steps must be between 1 and the diffusion steps ({T}), got {S}")
+    if not 1 <= S <= T: raise UsageError(f"sampling steps must be between 1 and the diffusion steps ({T}), got {S}")
     return ((T - torch.arange(S, dtype=torch.float64) * T / S).round().long() - 1).flip(0)
 
 # %% ../nbs/01_sampling.ipynb #56574f8f
@@ -39,7 +40,7 @@ def guided(model, x, t, y=None, w=1., null=None):
     if y is None or w == 1: return model(x, t, y=y)
     null = null_class(model) if null is None else null
     if null is None:
-        raise ValueError("guidance needs the model's null class: pass `null_class` or use a model with `num_classes`")
+        raise UsageError("guidance needs the model's null class: pass `null_class` or use a model with `num_classes`")
     c, u = model(torch.cat([x, x]), torch.cat([t, t]), y=torch.cat([y, torch.full_like(y, null)])).chunk(2)
     return u + w * (c - u)
 
@@ -108,7 +109,7 @@ def sample(d:GaussianDiffusion, # the diffusion the model was trained with
            callback=None, # called as `callback(i, t, x, x0)` after each step
           ): # samples, in [-1, 1] when `clip`
     "Draw samples from `model` with `steps` calls of `sampler`."
-    if sampler not in SAMPLERS: raise ValueError(f"unknown sampler {sampler!r}; choose one of {', '.join(SAMPLERS)}")
+    if sampler not in SAMPLERS: raise UsageError(f"unknown sampler {sampler!r}; choose one of {', '.join(SAMPLERS)}")
     r = d.to('cpu').respace(sampling_steps(d.T, steps))   # per-step coefficients as Python floats: no host syncs
     dev = noise.device if noise is not None else model_device(model)
     draw = (lambda: prior(shape, generator, dev)) if prior else (lambda: randn(shape, generator, dev))
@@ -179,7 +180,7 @@ def write_samples(x:torch.Tensor, # uint8 samples (N, H, W, C) or clips (N, F, H
     "Write npz, PNG grid (and GIFs for video, PNGs per image if asked); never replaces an existing npz."
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
     npz, png = out_dir / f'{stem}.npz', out_dir / f'{stem}.png'
-    if npz.exists(): raise FileExistsError(f"{npz} already exists; nothing was overwritten")
+    if npz.exists(): raise UsageError(f"{npz} already exists; nothing was overwritten")
     tmp = out_dir / f'.{stem}.tmp.npz'
     np.savez(tmp, x.numpy(), y.numpy()); os.replace(tmp, npz)
     f, per = x.movedim(-1, -3).float() / 127.5 - 1, 10 if num_classes else 8

@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 from fastcore.basics import store_attr, patch, AttrDict
 from fastcore.meta import delegates
+from .errors import UsageError
 
 # %% ../nbs/00_schedules.ipynb #f1630f28
 def linear_betas(T):
@@ -46,8 +47,8 @@ def beta_schedule(name:str, # 'linear', 'cosine' or 'sigmoid'
                   timesteps:int # number of diffusion steps T
                  )->torch.Tensor: # float64 betas, shape (T,)
     "The betas of schedule `name` for a `timesteps`-step chain."
-    if name not in SCHEDULES: raise ValueError(f"unknown schedule {name!r}; choose one of {', '.join(SCHEDULES)}")
-    if timesteps < 1: raise ValueError(f"timesteps must be >= 1, got {timesteps}")
+    if name not in SCHEDULES: raise UsageError(f"unknown schedule {name!r}; choose one of {', '.join(SCHEDULES)}")
+    if timesteps < 1: raise UsageError(f"timesteps must be >= 1, got {timesteps}")
     return SCHEDULES[name](timesteps)
 
 # %% ../nbs/00_schedules.ipynb #8da3c42f
@@ -60,7 +61,7 @@ class GaussianDiffusion:
                  betas:torch.Tensor=None, # explicit betas (overrides `schedule`)
                  timestep_map:torch.Tensor=None, # original index of each step (set by `respace`)
                 ):
-        if pred not in ('eps', 'v', 'x0'): raise ValueError(f"unknown pred {pred!r}; choose one of eps, v, x0")
+        if pred not in ('eps', 'v', 'x0'): raise UsageError(f"unknown pred {pred!r}; choose one of eps, v, x0")
         β = beta_schedule(schedule, timesteps) if betas is None else betas.double()
         store_attr('schedule,pred')
         self.T, self.β = len(β), β

@@ -6,11 +6,11 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/train.html.md"""
 
 # %% auto #0
 __all__ = ['FLAGS', 'RESUME_MAY_CHANGE', 'TRAINING_FLAGS', 'SAMPLING_MAY_CHANGE', 'POSITIVE', 'NON_NEGATIVE', 'default_help',
-           'trainer_flags', 'parser', 'split_arch_flags', 'UsageError', 'trainer_name', 'checkpoint_settings',
-           'parse_args', 'resolve', 'recorded', 'refuse_contradictions', 'check_numbers', 'check_device',
+           'trainer_flags', 'parser', 'split_arch_flags', 'trainer_name', 'checkpoint_settings', 'parse_args',
+           'resolve', 'recorded', 'refuse_contradictions', 'check_numbers', 'check_length', 'check_device',
            'check_arch_settings', 'check', 'trainer_options', 'model_for', 'load_pretrained', 'sample_stem',
            'original_model', 'sampling_model', 'sampling_only', 'folder_run', 'check_save_dir', 'args_record', 'train',
-           'summary', 'run', 'say', 'main']
+           'fit_to_minutes', 'summary', 'run', 'process_start', 'say', 'main']
 
 # %% ../nbs/19_train.ipynb #2909e349
 import argparse, ast, importlib.util, inspect, json, math, os, signal, sys, time, uuid
@@ -30,6 +30,7 @@ from .original import original_weights, original_settings, convert_original, tim
 from .trainers import get_trainer, TRAINERS
 from .trainers.base_trainer import NonFiniteLoss, NonFiniteWeights, Interrupted, LR_SCHEDULES
 from .evaluation import Parser
+from .errors import UsageError, one_line
 from .recipes import (DEFAULTS, RECIPES, recipe, build_model, build_diffusion, build_trainer,
                                        arch_setting_names)
 
@@ -60,6 +61,11 @@ FLAGS = {   # group -> [(flag(s), argparse keywords)]; defaults live in DEFAULTS
                  ('--warmup-steps', dict(type=int, help='updates of linear learning-rate warm-up')),
                  ('--grad-accum', dict(type=int, help='batches per optimizer update')),
                  ('--epochs', dict(type=int, help='total training epochs')),
+                 ('--updates', dict(type=int, 
+                                   help='total updates instead of --epochs (the last epoch may end part-way)')),
+                 ('--minutes', dict(type=float, help="train for this many minutes of this machine: after timing a few "
+                                    "updates the run is fixed to the updates that fit, grids and checkpoints included "
+                                    "(recorded; a resume continues them)")),
                  ('--ema_w', dict(type=float, help='EMA decay')),
                  ('--reg-weight', dict(type=float, help="shared_epsilon: weight of the temporal regulariser "
                                                         "(default: the trainer's, 0)")),
@@ -144,16 +150,14 @@ def split_arch_flags(argv:list)->tuple:
     return rest, kw
 
 # %% ../nbs/19_train.ipynb #1314be2e
-class UsageError(ValueError):
-    "A configuration md-train cannot run."
-
-RESUME_MAY_CHANGE = ('epochs', 'save_every', 'keep_last', 'log_every', 'num_workers', 'device', 'local_rank',
+RESUME_MAY_CHANGE = ('epochs', 'updates', 'save_every', 'keep_last', 'log_every', 'num_workers', 'device', 'local_rank',
                      'save_dir', 'tensorboard', 'dist_timeout', 'data_dir', 'motion_dir', 'download', 'lr', 'bf16',
                      'compile', 'sampler', 'ddim', 'sampling_steps', 'eta', 'guidance_scale', 'num_sampled_images',
                      'sample_out_dir')
-TRAINING_FLAGS = ('trainer', 'epochs', 'lr', 'lr_schedule', 'warmup_steps', 'grad_accum', 'ema_w', 'reg_weight',
-                  'save_every', 'keep_last', 'resume', 'weight_decay', 'grad_clip', 'snr_gamma', 'num_training_data',
-                  'motion_dir', 'download', 'num_workers', 'compile', 'save_dir', 'log_every')  # unused when sampling
+TRAINING_FLAGS = ('trainer', 'epochs', 'updates', 'minutes', 'lr', 'lr_schedule', 'warmup_steps', 'grad_accum',
+                  'ema_w', 'reg_weight', 'save_every', 'keep_last', 'resume', 'weight_decay', 'grad_clip', 'snr_gamma',
+                  'num_training_data', 'motion_dir', 'download', 'num_workers', 'compile', 'save_dir',
+                  'log_every')  # unused when sampling
 SAMPLING_MAY_CHANGE = TRAINING_FLAGS + ('tensorboard', 'dist_timeout', 'sampler', 'ddim', 'sampling_steps', 'eta',
                                         'guidance_scale', 'num_sampled_images', 'sample_out_dir', 'sample_pngs',
                                         'batch_size', 'seed', 'bf16', 'device', 'local_rank', 'seq_len',
@@ -203,6 +207,9 @@ def resolve(a):
         if getattr(a, k, None) is None: setattr(a, k, v)
     from_ck = a.checkpoint is not None and 'arch' in a.checkpoint   # the checkpoint's architecture; typed ones agree
     a.arch_kw = dict(arch_kw) if from_ck else {**arch_kw, **a.arch_kw}
+    if 'epochs' in a.given: a.updates = a.minutes = None              # a typed length replaces the base's
+    if 'updates' in a.given: a.minutes = None
+    if 'minutes' in a.given: a.updates = None
     for k in ('ddim', 'download', 'compile', 'sampling_only', 'sample_pngs', 'tensorboard'):
         setattr(a, k, bool(getattr(a, k)))
     return a
@@ -232,8 +239,9 @@ def refuse_contradictions(a, s:dict, ck:dict, may_change:tuple):
                              + (" or start a new run from its weights with --pretrained-ckpt" if a.resume else ''))
 
 # %% ../nbs/19_train.ipynb #b412a6e3
-POSITIVE = ('epochs', 'batch_size', 'diffusion_steps', 'sampling_steps', 'save_every', 'num_sampled_images',
-            'log_every', 'grad_accum', 'image_size', 'seq_len', 'snr_gamma', 'lr', 'grad_clip', 'dist_timeout')
+POSITIVE = ('epochs', 'updates', 'minutes', 'batch_size', 'diffusion_steps', 'sampling_steps', 'save_every',
+            'num_sampled_images', 'log_every', 'grad_accum', 'image_size', 'seq_len', 'snr_gamma', 'lr', 'grad_clip',
+            'dist_timeout')
 NON_NEGATIVE = ('keep_last', 'warmup_steps', 'weight_decay', 'eta', 'num_workers', 'num_training_data')
 
 def check_numbers(a):
@@ -247,6 +255,14 @@ def check_numbers(a):
     if not 0 <= a.ema_w < 1: raise UsageError(f"--ema_w must be in [0, 1), got {a.ema_w}")
     if a.sampling_steps > a.diffusion_steps:
         raise UsageError(f"--sampling-steps ({a.sampling_steps}) cannot exceed --diffusion-steps ({a.diffusion_steps})")
+
+def check_length(a):
+    "A `UsageError` if more than one length (epochs, updates, minutes) was typed, or minutes on a resumed run."
+    typed = [f'--{k}' for k in ('epochs', 'updates', 'minutes') if k in a.given]
+    if len(typed) > 1: raise UsageError(f"{' and '.join(typed)} each give the run's length; give one of them")
+    if a.resume and 'minutes' in a.given and not (a.checkpoint.get('args') or {}).get('minutes'):
+        raise UsageError("--minutes sets the length of a new run; a resumed run continues its own (give --epochs "
+                         "or --updates to change it)")
 
 def check_device(device):
     "A `UsageError` unless `device` names a device this machine has."
@@ -272,6 +288,10 @@ def check_arch_settings(arch:str, kw:dict):
         if t in (int, float, bool) and not (type(v) is t or t is float and type(v) is int):
             raise UsageError(f"--arch_{k}={v!r}: {arch}'s {k} takes "
                              f"{'a number' if t is float else 'an integer' if t is int else 'True or False'}")
+        if t is tuple and not (isinstance(v, (tuple, list)) and all(type(u) is int and u > 0 for u in v)):
+            raise UsageError(f"--arch_{k}={v!r}: {arch}'s {k} takes positive integers, e.g. --arch_{k}=1,2,2")
+        if t is int and v < 1 or t is float and not 0 <= v < 1:
+            raise UsageError(f"--arch_{k} must be {'at least 1' if t is int else 'in [0, 1)'}, got {v}")
 
 def check(a, meta)->None:
     "Raise `UsageError` for the first thing wrong with configuration `a` on dataset metadata `meta`."
@@ -279,7 +299,7 @@ def check(a, meta)->None:
         raise UsageError(f"unknown --arch {a.arch!r}; choose one of {', '.join(ARCHITECTURES)}")
     if a.trainer not in TRAINERS:
         raise UsageError(f"unknown --trainer {a.trainer!r}; choose one of {', '.join(TRAINERS)}")
-    check_numbers(a); check_device(a.device); check_arch_settings(a.arch, a.arch_kw)
+    check_numbers(a); check_length(a); check_device(a.device); check_arch_settings(a.arch, a.arch_kw)
     if a.tensorboard and importlib.util.find_spec('tensorboard') is None:
         raise UsageError("--tensorboard needs the tensorboard package: pip install tensorboard (or pip install -e "
                          "'.[tensorboard]')")
@@ -309,11 +329,8 @@ def trainer_options(a)->dict:
 
 # %% ../nbs/19_train.ipynb #6f95ba2d
 def model_for(a, meta):
-    "`recipes.build_model`, with a misspelt `--arch_` setting reported as a usage error."
-    try: return build_model(vars(a), meta)
-    except TypeError as e:
-        raise UsageError(f"bad --arch_ setting for {a.arch} ({e}); its settings: "
-                         f"{', '.join(arch_setting_names(a.arch))}") from None
+    "`recipes.build_model` of the checked configuration `a` (a `TypeError` here is a bug, not a bad `--arch_` flag)."
+    return build_model(vars(a), meta)
 
 def load_pretrained(model, path, delete_keys=())->dict:
     "Load the weights in `path` into `model`; a `UsageError` unless they cover it (apart from `delete_keys`)."
@@ -416,8 +433,8 @@ def args_record(a)->dict:
             if k != 'checkpoint' and isinstance(v, (int, float, str, bool, list, tuple, dict, type(None)))}
 
 # %% ../nbs/19_train.ipynb #52db272e
-def train(a, dev)->dict:
-    "Train as configured by `a`; return the paths written."
+def train(a, dev, started:float=None)->dict:
+    "Train as configured by `a` (`started`: when md-train started, a `time.time()`); return the paths written."
     meta = get_metadata(a.dataset, a.image_size, a.seq_len, data_dir=a.data_dir)
     if a.class_cond is None: a.class_cond = meta.num_classes is not None
     if a.class_cond and not meta.num_classes:
@@ -426,8 +443,9 @@ def train(a, dev)->dict:
     if ck is not None:
         if not {'model', 'optimizer', 'epoch'} <= set(ck):
             raise UsageError(f"--resume {a.resume} is not a training checkpoint (use --pretrained-ckpt for weights)")
-        if ck['epoch'] >= a.epochs:
-            raise UsageError(f"{a.resume} already trained {ck['epoch']} epochs; raise --epochs to continue")
+        if a.updates and ck['step'] >= a.updates or not a.updates and ck['epoch'] >= a.epochs:
+            n, what = (ck['step'], 'updates') if a.updates else (ck['epoch'], 'epochs')
+            raise UsageError(f"{a.resume} already trained {n} {what}; raise --{what} to continue")
         if ck.get('batches_done'): rank_rng(ck, D.rank(), D.world_size())   # a mid-epoch state it cannot continue
     a.run_id = a.run_id if ck is not None and getattr(a, 'run_id', None) else D.broadcast_object(uuid.uuid4().hex[:12])
     ds = get_dataset(a.dataset, a.data_dir, train=True, image_size=a.image_size, seq_len=a.seq_len,
@@ -446,37 +464,58 @@ def train(a, dev)->dict:
                        tensorboard=a.tensorboard, **trainer_options(a))
     if D.is_main():
         n = sum(p.numel() for p in model.parameters())
+        length = f'{a.updates:,} updates' if a.updates else f'{a.epochs} epochs'
         print(f"md-train: {a.arch} ({n / 1e6:.2f}M parameters) on {a.dataset} ({len(ds)} items), {a.trainer} trainer, "
-              f"{a.epochs} epochs of batch {a.batch_size} x {D.world_size()} process(es) on {dev}"
-              + (" in bf16 (--no-bf16 for float32)" if a.bf16 else ""))
+              f"{f'{a.minutes:g} minutes' if a.minutes and ck is None else length} of batch {a.batch_size} x "
+              f"{D.world_size()} process(es) on {dev}" + (" in bf16 (--no-bf16 for float32)" if a.bf16 else ""))
+    if a.minutes and ck is None: fit_to_minutes(a, tr, started)
     t0 = time.time()
     tr.fit(ck)
     return summary(a, tr, time.time() - t0) if D.is_main() else {}
+
+def fit_to_minutes(a, tr, started:float):
+    "Fix the run's updates to those that end it `a.minutes` after `started` on this machine; record and say them."
+    r = tr.fit_in(started + 60 * a.minutes)
+    a.updates = tr.args['updates'] = tr.run['settings']['updates'] = r['updates']
+    if D.is_main():
+        print(f"md-train: {a.minutes:g} minutes = {r['updates']:,} updates ({r['updates'] / tr.steps_per_epoch:.2f} "
+              f"epochs) on this machine: {r['per_update']:.3f} s per update, {r['per_save']:.1f} s per checkpoint and "
+              f"grid; "
+              f"--updates {r['updates']} repeats this run exactly")
 
 def summary(a, tr, seconds:float)->dict:
     "Print where everything went (files that exist only) and return the paths."
     sd = Path(a.save_dir)
     paths = dict(checkpoint=tr.checkpoints()[-1] if tr.checkpoints() else None, metrics=sd / 'metrics.jsonl',
                  loss_curve=sd / 'loss.png', loss_by_t=sd / 'loss_by_t.png',
-                 samples=sd / f'samples_epoch_{tr.epoch}.png',
+                 samples=sd / f'samples_{tr.tag}.png',
                  run_record=sd / 'run.json', tensorboard=sd if tr.writer else None)
     paths = {k: str(v) for k, v in paths.items() if v is not None and Path(v).exists()}
-    print(f"md-train: trained {tr.epoch} epochs ({tr.step} steps) in {seconds:.0f} s, final loss {tr.epoch_loss:.4f}")
+    epochs = tr.epoch + tr.batches_done / (tr.steps_per_epoch * tr.grad_accum)
+    print(f"md-train: trained {epochs:.4g} epochs ({tr.step} updates) in {seconds:.0f} s, final loss "
+          f"{tr.epoch_loss:.4f}")
     for k, v in paths.items(): print(f"md-train: {k.replace('_', ' '):>10} -> {v}")
     return paths
 
 # %% ../nbs/19_train.ipynb #76a9a57d
 def run(argv=None):
     "Parse, check, set up and run md-train (the errors are `main`'s to report)."
-    a = parse_args(argv)
+    started, a = process_start(), parse_args(argv)
     if a.describe: return print(describe(load_checkpoint(a.describe)))
     meta = get_metadata(a.dataset, a.image_size, a.seq_len)
     check(a, meta)
     dev = D.setup(a.device, a.local_rank, timeout_min=a.dist_timeout or 10.)
     if a.bf16 is None: a.bf16 = fast_path_default(dev)
     seed_everything(a.seed, D.rank())
-    try: sampling_only(a, dev) if a.sampling_only else train(a, dev)
+    try: sampling_only(a, dev) if a.sampling_only else train(a, dev, started)
     finally: D.cleanup()
+
+def process_start()->float:
+    "When this process started, as a `time.time()` (from /proc on Linux, so imports count; elsewhere: now)."
+    try:
+        ticks = int(Path('/proc/self/stat').read_text().rsplit(')', 1)[1].split()[19])
+        return time.time() - time.clock_gettime(time.CLOCK_BOOTTIME) + ticks / os.sysconf('SC_CLK_TCK')
+    except (OSError, ValueError, IndexError, AttributeError): return time.time()
 
 def say(*lines):
     "Print `lines` to stderr from the rank that reports (rank 0)."
@@ -490,8 +529,10 @@ def main(argv=None):
             f"md-train: resume with: md-train --resume {e.path}")
         sys.exit(128 + e.signum)
     except KeyboardInterrupt: say("md-train: interrupted"); sys.exit(128 + signal.SIGINT)
-    except (UsageError, ValueError, OSError, CheckpointError, NonFiniteLoss, NonFiniteWeights) as e:
-        say(f"md-train: error: {str(e).splitlines()[0] if str(e) else type(e).__name__}"); sys.exit(2)
+    except (UsageError, OSError, NonFiniteLoss, NonFiniteWeights) as e:          # anything else is a bug: traceback
+        line = one_line(e) or (str(e).splitlines()[0] if isinstance(e, (NonFiniteLoss, NonFiniteWeights)) else None)
+        if line is None: raise
+        say(f"md-train: error: {line}"); sys.exit(2)
 
 # %% ../nbs/19_train.ipynb #e75d5a70
 # `python -m minimal_diffusion.train` (not when run in a notebook)

@@ -11,6 +11,7 @@ __all__ = ['ARCHITECTURES', 'get_architecture']
 import torch.nn as nn
 from .unets import unet, unet_small, unet_big, unet_custom
 from .resnet import resnet
+from ..errors import UsageError
 
 # %% ../../nbs/05_architectures.ipynb #9e384fa5
 ARCHITECTURES = dict(unet=unet, unet_small=unet_small, unet_big=unet_big, unet_custom=unet_custom, resnet=resnet)
@@ -25,7 +26,7 @@ def get_architecture(name:str, # a key of `ARCHITECTURES`
                     )->nn.Module:
     "Build the architecture registered as `name`; the call is recorded in `model.config`."
     if name not in ARCHITECTURES:
-        raise ValueError(f"unknown architecture {name!r}; choose one of {', '.join(ARCHITECTURES)}")
+        raise UsageError(f"unknown architecture {name!r}; choose one of {', '.join(ARCHITECTURES)}")
     video = {} if num_frames is None else dict(num_frames=num_frames)
     model = ARCHITECTURES[name](image_size, in_channels, num_classes=num_classes, **video, **overrides)
     model.config = dict(name=name, image_size=image_size, in_channels=in_channels, num_classes=num_classes,

@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint
 from fastcore.basics import store_attr, patch
 from fastcore.meta import delegates
+from ..errors import UsageError
 
 # %% ../../nbs/03_unets.ipynb #edd6b4f8
 def timestep_embedding(t:torch.Tensor, # (B,) timesteps, may be fractional
@@ -129,7 +130,7 @@ class Attention(nn.Module):
                  temporal:bool=False): # attend across frames instead of positions
         super().__init__()
         self.heads = num_heads or max(ch // head_dim, 1)
-        assert ch % self.heads == 0, f"{ch} channels do not split into {self.heads} heads"
+        if ch % self.heads: raise UsageError(f"{ch} channels do not split into {self.heads} heads (num_heads)")
         self.temporal = temporal
         self.norm, self.qkv, self.proj = norm(ch), nn.Linear(ch, 3 * ch), zero_(nn.Linear(ch, ch))
 
@@ -160,7 +161,7 @@ class Conditioning(nn.Module):
         if frames == 1: return e
         e = e.repeat_interleave(frames, 0)
         if self.frame is None: return e
-        if frames > self.num_frames: raise ValueError(f"{frames} frames, but the model was built for at most "
+        if frames > self.num_frames: raise UsageError(f"{frames} frames, but the model was built for at most "
                                                       f"{self.num_frames}")
         return e + self.frame.weight[:frames].repeat(len(t), 1)
 
@@ -278,7 +279,7 @@ CHANNEL_MULT = {128: (1, 1, 2, 3, 4), 64: (1, 2, 3, 4), 32: (1, 2, 2, 2), 28: (1
 def default_channel_mult(image_size:int)->tuple:
     "The original's channel multipliers for `image_size`."
     if image_size not in CHANNEL_MULT:
-        raise ValueError(f"no default channel multipliers for {image_size} px (known: "
+        raise UsageError(f"no default channel multipliers for {image_size} px (known: "
                          f"{', '.join(map(str, CHANNEL_MULT))}); "
                          "pass channel_mult=(...)")
     return CHANNEL_MULT[image_size]
@@ -290,7 +291,7 @@ def default_attention_resolutions(image_size:int)->tuple:
 # %% ../../nbs/03_unets.ipynb #41030e73
 @delegates(UNet, but=['image_size', 'in_channels', 'num_classes', 'num_frames'])
 def unet_custom(image_size:int, in_channels:int, num_classes:int=None, num_frames:int=None,
-                channel_mult=None, attention_resolutions=None, **kwargs)->UNet:
+                channel_mult:tuple=None, attention_resolutions:tuple=None, **kwargs)->UNet:
     "A `UNet` with every knob exposed; multipliers and attention resolutions default by image size."
     if channel_mult is None: channel_mult = default_channel_mult(image_size)
     if attention_resolutions is None: attention_resolutions = default_attention_resolutions(image_size)

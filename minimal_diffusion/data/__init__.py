@@ -17,6 +17,7 @@ from fastcore.basics import AttrDict
 from .images import (Digits, idx_dataset, cifar_dataset, folder_dataset, split_root, class_dirs,
                                            folder_channels, FASHION_MNIST_SYSTEM_DIR)
 from .video import MovingDigits, VideoFolder
+from ..errors import UsageError
 
 # %% auto #0
 __all__ = ['DIGITS', 'CIFAR10', 'DATASETS', 'seeded_subset', 'DatasetSpec', 'default_of', 'get_spec', 'get_metadata',
@@ -26,7 +27,7 @@ __all__ = ['DIGITS', 'CIFAR10', 'DATASETS', 'seeded_subset', 'DatasetSpec', 'def
 def seeded_subset(ds, n=None, seed=0):
     "A random subset of `n` items of `ds`, the same for the same `seed` on every rank (all of `ds` when `n` is None)."
     if n is None: return ds
-    if not 0 < n <= len(ds): raise ValueError(f"--num-training-data must be between 1 and {len(ds)} for this "
+    if not 0 < n <= len(ds): raise UsageError(f"--num-training-data must be between 1 and {len(ds)} for this "
                                               f"dataset, got {n}")
     idx = torch.randperm(len(ds), generator=torch.Generator().manual_seed(seed))[:n]
     return Subset(ds, idx.sort().values.tolist())
@@ -89,7 +90,7 @@ DATASETS['video_dataset'] = DATASETS['video_folder']   # the original CLI's name
 # %% ../../nbs/08_data.ipynb #884fb2d9
 def get_spec(name):
     "The registry entry `name`; a `ValueError` listing the valid names if there is none."
-    if name not in DATASETS: raise ValueError(f"unknown dataset {name!r}; valid names: {', '.join(DATASETS)}")
+    if name not in DATASETS: raise UsageError(f"unknown dataset {name!r}; valid names: {', '.join(DATASETS)}")
     return DATASETS[name]
 
 # %% ../../nbs/08_data.ipynb #d25cbc46

@@ -14,6 +14,7 @@ from torch.utils.data import Dataset
 from torchvision import datasets as tvd, transforms as T
 from PIL import Image
 from fastcore.basics import store_attr
+from ..errors import UsageError
 
 # %% auto #0
 __all__ = ['IDX_DTYPES', 'FASHION_MNIST_SYSTEM_DIR', 'IMG_EXTS', 'GREY_MODES', 'pm1', 'long_tensor', 'digits_arrays',
@@ -63,10 +64,10 @@ class Digits(Dataset):
 
 # %% ../../nbs/06_images.ipynb #0f19cae2
 def missing(what, where, how):
-    "A one-line `FileNotFoundError`: `what` was looked for, `where` (shown as absolute paths), and `how` to get it."
+    "A one-line `UsageError`: `what` was looked for, `where` (shown as absolute paths), and `how` to get it."
     places = [w for w in (where if isinstance(where, (list, tuple)) else [where]) if w]
     where = ', '.join(str(Path(w).absolute()) for w in places)
-    return FileNotFoundError(f"{what} not found in {where or '(no --data-dir given)'}; {how}")
+    return UsageError(f"{what} not found in {where or '(no --data-dir given)'}; {how}")
 
 # %% ../../nbs/06_images.ipynb #b29fd0a3
 def image_tfm(size, native=None, hflip=False):
@@ -171,12 +172,16 @@ def folder_channels(root)->int:
     "1 if the first image under `root` is greyscale, else 3."
     first = next(iter(image_files(root) or [f for c in class_dirs(root) for f in image_files(c)]), None)
     if first is None: return 3
-    with Image.open(first) as im: return 1 if im.mode in GREY_MODES else 3
+    return 1 if load_image(first).mode in GREY_MODES else 3
 
 # %% ../../nbs/06_images.ipynb #534aa499
-def load_image(path, mode='RGB')->Image.Image:
-    "The image at `path`, converted to `mode`, with the file closed."
-    with Image.open(path) as im: return im.convert(mode)
+def load_image(path, mode=None)->Image.Image:
+    "The image at `path`, converted to `mode` (None: as it is), with the file closed; a `UsageError` if it is no image."
+    try:
+        with Image.open(path) as im: return im.convert(mode) if mode else im.copy()
+    except (OSError, Image.DecompressionBombError) as e:
+        raise UsageError(f"{path} is not a readable image ({type(e).__name__}: {str(e)[:80]}); remove or replace "
+                         f"it") from None
 
 class ImageFiles(Dataset):
     "The images in `files` as `(x, 0)` items: an unlabelled dataset."

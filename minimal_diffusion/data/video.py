@@ -12,7 +12,8 @@ import numpy as np, torch
 from torch.utils.data import Dataset
 from PIL import Image
 from fastcore.basics import store_attr, patch
-from .images import Digits, pm1, missing, image_tfm, split_root, IMG_EXTS
+from .images import Digits, pm1, missing, image_tfm, split_root, IMG_EXTS, load_image
+from ..errors import UsageError
 
 # %% auto #0
 __all__ = ['bounce', 'digit_track', 'paste', 'MovingDigits', 'natural_key', 'list_videos', 'read_motion_csv', 'frame_diff',
@@ -91,9 +92,9 @@ def read_motion_csv(path, n_pairs):
     for k, line in enumerate(l for l in Path(path).read_text().splitlines() if l.strip()):
         try: vals.append(float(line.split(',')[-1]))
         except ValueError:
-            if k: raise ValueError(f"{path}: line {k + 1} is not a number: {line!r}") from None
+            if k: raise UsageError(f"{path}: line {k + 1} is not a number: {line!r}") from None
     if len(vals) != n_pairs:
-        raise ValueError(f"{path}: {len(vals)} motion values, expected {n_pairs} (one per consecutive pair of "
+        raise UsageError(f"{path}: {len(vals)} motion values, expected {n_pairs} (one per consecutive pair of "
                          f"{n_pairs + 1} frames)")
     return torch.tensor(vals, dtype=torch.float32)
 
@@ -137,7 +138,7 @@ def read_motion(self: VideoFolder, motion_dir, video):
 @patch
 def __getitem__(self: VideoFolder, i):
     v, s = self.clips[i]
-    x = torch.stack([self.tfm(Image.open(p).convert('RGB')) for p in self.videos[v][s:s + self.seq_len]])
+    x = torch.stack([self.tfm(load_image(p, 'RGB')) for p in self.videos[v][s:s + self.seq_len]])
     if self.hflip and torch.rand(()) < 0.5: x = x.flip(-1)     # one draw per clip: all frames flipped alike
     motion = self.motion[v][s:s + self.seq_len - 1] if self.motion else frame_diff(x)
     return x, torch.tensor(0), motion

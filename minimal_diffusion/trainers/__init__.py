@@ -11,11 +11,12 @@ __all__ = ['TRAINERS', 'get_trainer']
 from .base_trainer import BaseTrainer
 from .standard_trainer import StandardTrainer
 from .shared_epsilon_trainer import SharedEpsilonTrainer
+from ..errors import UsageError
 
 # %% ../../nbs/16_trainers.ipynb #d96b5c1d
 TRAINERS = dict(standard=StandardTrainer, shared_epsilon=SharedEpsilonTrainer)
 
 def get_trainer(name:str)->type:
     "The trainer class registered as `name` (a `BaseTrainer` subclass)."
-    if name not in TRAINERS: raise ValueError(f"unknown trainer {name!r}; choose one of {', '.join(TRAINERS)}")
+    if name not in TRAINERS: raise UsageError(f"unknown trainer {name!r}; choose one of {', '.join(TRAINERS)}")
     return TRAINERS[name]

@@ -7,10 +7,10 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/base_trainer.html.md
 # %% auto #0
 __all__ = ['LR_SCHEDULES', 'CHECKPOINT_NAME', 'RUN_FILES', 'param_groups', 'ema_update', 'lr_factor', 'BaseTrainer',
            'summary_writer', 'tensorboard_settings', 'tensorboard_image_file', 'NonFiniteLoss', 'Interrupted',
-           'NonFiniteWeights', 'nonfinite', 'read_metrics', 'plot_metrics']
+           'NonFiniteWeights', 'nonfinite', 'read_metrics', 'plot_metrics', 'hms', 'timed', 'saves_in', 'updates_in']
 
 # %% ../../nbs/13_base_trainer.ipynb #4a92fefa
-import json, math, re, signal, threading, time
+import copy, json, math, re, signal, tempfile, threading, time
 from contextlib import contextmanager, nullcontext
 from itertools import islice
 from pathlib import Path
@@ -28,6 +28,7 @@ from ..fast_path import fast_path, autocast, memory_format
 from ..checkpoints import (save_checkpoint, seed_everything, rng_state, set_rng_state, rank_rng,
                                           training_checkpoint, restore_training, run_record)
 from PIL import Image
+from ..errors import UsageError
 
 # %% ../../nbs/13_base_trainer.ipynb #1eb235f2
 def param_groups(model:nn.Module, weight_decay:float):
@@ -69,6 +70,7 @@ class BaseTrainer:
                  dataset, # items (x, y, ...) with x in [-1, 1]
                  batch_size:int=128, # per process
                  epochs:int=10, # total epochs of the run
+                 updates:int=None, # total updates of the run instead (its last epoch may end part-way)
                  lr:float=1e-4, # peak learning rate
                  lr_schedule:str='constant', # after warm-up: 'constant', or 'cosine'/'linear' decay to 0
                  warmup_steps:int=0, # updates of linear learning-rate warm-up
@@ -95,7 +97,7 @@ class BaseTrainer:
         store_attr(but='model,opts')
         self.opts = self.known_options(opts)
         if lr_schedule not in LR_SCHEDULES:
-            raise ValueError(f"unknown lr schedule {lr_schedule!r}; choose one of {', '.join(LR_SCHEDULES)}")
+            raise UsageError(f"unknown lr schedule {lr_schedule!r}; choose one of {', '.join(LR_SCHEDULES)}")
         self.device = torch.device(device or 'cpu')
         self.diffusion = diffusion.to(self.device)      # per-sample coefficients are gathered on the device
         self.raw = fast_path(model, self.device, bf16)   # the model whose weights we save and average
@@ -114,7 +116,7 @@ class BaseTrainer:
 def known_options(self:BaseTrainer, opts:dict)->dict:
     "This trainer's `options`: the ones given in `opts` (all known, else a `ValueError`), the defaults for the rest."
     if unknown := set(opts) - set(self.options):
-        raise ValueError(f"trainer {type(self).__name__} has no option {', '.join(sorted(unknown))}; "
+        raise UsageError(f"trainer {type(self).__name__} has no option {', '.join(sorted(unknown))}; "
                          f"its options: {', '.join(self.options) or 'none'}")
     return {k: opts.get(k, d) for k, (typ, d, h) in self.options.items()}
 
@@ -124,10 +126,12 @@ def start_run(self:BaseTrainer, run:dict, tensorboard:bool):
     batches = len(self.loader(0))
     self.steps_per_epoch = batches // self.grad_accum
     if not self.steps_per_epoch:
-        raise ValueError(f"an epoch has {batches} batches, fewer than grad_accum={self.grad_accum}")
+        raise UsageError(f"an epoch has {batches} batches, fewer than grad_accum={self.grad_accum}")
+    if self.updates: self.set_updates(self.updates)
     self.epoch = self.step = self.batches_done = self.stop_signal = 0
     self.micro, self.epoch_losses, self.pending_rng, self.grad_norm, self.parts = [], [], None, float('nan'), {}
     self.bin_sum, self.bin_count = torch.zeros(self.bins), torch.zeros(self.bins)
+    self.t_fit, self.step_fit, self.per_update, self.slow_said = time.perf_counter(), 0, None, False
     self.run = run or run_record(self.args, self.device, D.world_size())
     self.writer = summary_writer(self.save_dir) if tensorboard and self.save_dir and D.is_main() else None
     if self.writer: tensorboard_settings(self.writer, self.settings())
@@ -153,10 +157,15 @@ def tensorboard_image_file(writer, tag:str, path, step:int):
     writer.file_writer.add_summary(Summary(value=[Summary.Value(tag=tag, image=image)]), step)
 
 @patch
+def set_updates(self:BaseTrainer, updates:int):
+    "Make the run `updates` updates long: `epochs` becomes the epochs they start (the last may end part-way)."
+    self.updates, self.epochs = updates, math.ceil(updates / self.steps_per_epoch)
+
+@patch
 def settings(self:BaseTrainer)->dict:
     "The run's settings, for TensorBoard: the trainer's own, its options, and the run's (e.g. md-train's flags)."
-    own = ('batch_size', 'epochs', 'lr', 'lr_schedule', 'warmup_steps', 'grad_accum', 'weight_decay', 'ema_w', 'bf16',
-           'seed')
+    own = ('batch_size', 'epochs', 'updates', 'lr', 'lr_schedule', 'warmup_steps', 'grad_accum', 'weight_decay',
+           'ema_w', 'bf16', 'seed')
     return {'trainer': type(self).__name__, **{k: getattr(self, k) for k in own}, **self.opts, **(self.args or {})}
 
 @patch
@@ -182,6 +191,7 @@ def loader(self:BaseTrainer, epoch:int, start:int=0)->DataLoader:
 def batches(self:BaseTrainer):
     "Iterate over the rest of this epoch's batches on the device, with progress, logging and stopping on a signal."
     n = self.steps_per_epoch * self.grad_accum - self.batches_done
+    n = min(n, (self.total_steps - self.step) * self.grad_accum)    # a run of `updates` may end part-way
     it = iter(self.loader(self.epoch, self.batches_done))
     if self.pending_rng is not None: set_rng_state(self.pending_rng); self.pending_rng = None   # stopped mid-epoch
     bar = tqdm(islice(it, n), total=n, desc=f'epoch {self.epoch + 1}/{self.epochs}',
@@ -198,9 +208,10 @@ def batches(self:BaseTrainer):
         ips = seen / (time.perf_counter() - t0)
         bar.set_postfix(loss=f'{self.last_loss:.4f}', img_s=f'{ips:.0f}')
         if self.step % self.log_every == 0: self.log_step(ips)
+        self.pace()
         if signum := D.maximum(self.stop_signal): raise Interrupted(signum, self.step)
     self.epoch_loss = D.mean(float(np.mean(self.epoch_losses))) if self.epoch_losses else float('nan')
-    self.epoch_time = time.perf_counter() - t0
+    self.epoch_time, self.epoch_ips = time.perf_counter() - t0, seen / max(time.perf_counter() - t0, 1e-9)
 
 # %% ../../nbs/13_base_trainer.ipynb #7c36394c
 @patch
@@ -262,8 +273,8 @@ def train_step(self:BaseTrainer, loss:torch.Tensor)->bool:
 
 @patch(as_prop=True)
 def total_steps(self:BaseTrainer)->int:
-    "Updates in the whole run."
-    return self.epochs * self.steps_per_epoch
+    "Updates in the whole run: `updates`, else `epochs` whole epochs."
+    return self.updates or self.epochs * self.steps_per_epoch
 
 # %% ../../nbs/13_base_trainer.ipynb #5eca84f6
 @patch
@@ -331,6 +342,11 @@ def load_state_dict(self:BaseTrainer, ck:dict):
     self.batches_done, self.epoch_losses = ck.get('batches_done', 0), list(ck.get('epoch_losses', []))
     self.pending_rng = rank_rng(ck, D.rank(), D.world_size()) if self.batches_done else None   # else: reseeded
 
+@patch(as_prop=True)
+def tag(self:BaseTrainer)->str:
+    "Where the run is, for file names: 'epoch_E' after E whole epochs, 'epoch_E_step_S' part-way through the next."
+    return f'epoch_{self.epoch}' + (f'_step_{self.step}' if self.batches_done else '')
+
 CHECKPOINT_NAME = re.compile(r'checkpoint_epoch_(\d+)(?:_step_(\d+))?\.pt')
 
 @patch
@@ -351,7 +367,7 @@ def save(self:BaseTrainer):
     if bad := nonfinite(ck):
         raise NonFiniteWeights(f"weights became non-finite by step {self.step} ({', '.join(bad[:2])}); nothing was "
                                f"saved. Last good checkpoint: {last}")
-    name = f'checkpoint_epoch_{self.epoch}' + (f'_step_{self.step}' if self.batches_done else '') + '.pt'
+    name = f'checkpoint_{self.tag}.pt'
     save_checkpoint(ck, self.save_dir / name)
     if self.keep_last:
         for p in self.checkpoints()[:-self.keep_last]: p.unlink()
@@ -360,20 +376,27 @@ def save(self:BaseTrainer):
 
 # %% ../../nbs/13_base_trainer.ipynb #a5a20155
 @patch
-def sample_grid(self:BaseTrainer, n_per_class:int=8, n:int=64):
-    "Write `samples_epoch_{epoch}.png` from the EMA model and return the samples. Under DDP, call it on every rank."
-    if not self.save_dir: return
+def grid_samples(self:BaseTrainer, n_per_class:int=8, n:int=64, steps:int=None)->tuple:
+    "The grid's samples (`n_per_class` per class, or `n`) from the EMA model, sorted by class, and their labels."
     nc = self.num_classes if self.class_cond else None
-    n = nc * n_per_class if nc else n
     self.ema.eval()
     with self.autocast():
-        x, y = D.sample_many(self.diffusion, self.ema.module, n, tuple(self.dataset[0][0].shape), self.batch_size, nc,
-                             self.seed, steps=self.sampling_steps, sampler=self.sampler,
+        x, y = D.sample_many(self.diffusion, self.ema.module, nc * n_per_class if nc else n,
+                             tuple(self.dataset[0][0].shape), self.batch_size, nc, self.seed,
+                             steps=steps or self.sampling_steps, sampler=self.sampler,
                              guidance_scale=self.guidance_scale, prior=self.prior, progress=self.progress)
-    x = x[y.argsort(stable=True)]                             # one row per class
+    order = y.argsort(stable=True)                              # one row per class
+    return x[order], y[order]
+
+@patch
+def sample_grid(self:BaseTrainer, n_per_class:int=8, n:int=64):
+    "Write `samples_{tag}.png` from the EMA model and return the samples. Under DDP, call it on every rank."
+    if not self.save_dir: return
+    x, y = self.grid_samples(n_per_class, n)
+    nc = self.num_classes if self.class_cond else None
     labels = self.class_names if nc and self.class_names else None
     if D.is_main():
-        path = self.save_dir / f'samples_epoch_{self.epoch}.png'
+        path = self.save_dir / f'samples_{self.tag}.png'
         save_grid(x, path, nrow=n_per_class if nc else 8, row_labels=labels)
         if self.writer: tensorboard_image_file(self.writer, 'samples', path, self.step)
     return x
@@ -417,7 +440,7 @@ def prepare_save_dir(self:BaseTrainer, resuming:bool):
     if not (self.save_dir and D.is_main()): return
     self.save_dir.mkdir(parents=True, exist_ok=True)
     if not resuming and (old := [p.name for g in RUN_FILES for p in self.save_dir.glob(g)]):
-        raise ValueError(f"{self.save_dir} holds another run's files ({', '.join(sorted(old)[:2])}); choose another "
+        raise UsageError(f"{self.save_dir} holds another run's files ({', '.join(sorted(old)[:2])}); choose another "
                          f"save directory")
     for p in self.save_dir.glob('.checkpoint_epoch_*.pt.tmp'): p.unlink()          # a write cut short by a crash
     log = self.save_dir / 'metrics.jsonl'
@@ -432,32 +455,129 @@ def epoch_line(self:BaseTrainer, t_start:float, step_start:int):
     if not (self.progress and D.is_main()): return
     spent = time.perf_counter() - t_start
     left = spent / max(1, self.step - step_start) * (self.total_steps - self.step)
-    hms = lambda s: time.strftime('%H:%M:%S', time.gmtime(s))
-    ips = self.steps_per_epoch * self.grad_accum * self.batch_size * D.world_size() / self.epoch_time
-    tqdm.write(f"epoch {self.epoch}/{self.epochs}  loss {self.epoch_loss:.4f}  {ips:,.0f} img/s  "
+    done = self.epoch + self.batches_done / (self.steps_per_epoch * self.grad_accum)
+    tqdm.write(f"epoch {done:.4g}/{self.epochs}  loss {self.epoch_loss:.4f}  {self.epoch_ips:,.0f} img/s  "
                f"elapsed {hms(spent)}  ETA {hms(left)}")
+    self.say_if_slow()
+
+def hms(seconds:float)->str: return time.strftime('%H:%M:%S', time.gmtime(seconds))
+
+# %% ../../nbs/13_base_trainer.ipynb #bdcc090d
+@patch
+def pace(self:BaseTrainer, first:int=10):
+    "After `first` timed updates (the first of this process untimed), say how long the rest of the run will take."
+    if not (self.progress and D.is_main()): return
+    done, now = self.step - self.step_fit, time.perf_counter()
+    if done == 1: self.t_paced = now
+    if done == first + 1 and self.total_steps > self.step:
+        self.per_update, left = (now - self.t_paced) / first, self.total_steps - self.step
+        tqdm.write(f"about {hms(self.per_update * left)} of training left on this machine: {left:,} updates at "
+                   f"{self.per_update:.2f} s (the last {first}), plus sample grids and checkpoints")
+
+@patch
+def say_if_slow(self:BaseTrainer, factor:float=2.5):
+    "Say once when the last epoch ran `factor`× slower per image than the first timed updates."
+    expected = self.batch_size * self.grad_accum * D.world_size() / self.per_update if self.per_update else 0
+    if self.slow_said or not expected or self.epoch_ips * factor > expected: return
+    self.slow_said = True
+    tqdm.write(f"note: this epoch ran {expected / self.epoch_ips:.1f}x slower than the run's first updates: something "
+               f"else is using the CPU or GPU. Two PyTorch processes on the same cores slow each other down many "
+               f"times over; give each fewer threads (OMP_NUM_THREADS=1) or run one at a time.")
 
 # %% ../../nbs/13_base_trainer.ipynb #5bfd5a48
 @patch
 def fit(self:BaseTrainer, resume:dict=None):
-    "Train until `epochs`, continuing from checkpoint dict `resume` if given."
+    "Train until `total_steps` updates, continuing from checkpoint dict `resume` if given."
     if resume is not None: self.load_state_dict(resume)
     self.prepare_save_dir(resuming=resume is not None)
-    t0, step0 = time.perf_counter(), self.step
+    self.t_fit, self.step_fit, self.per_update, self.slow_said = time.perf_counter(), self.step, None, False
     with self.stop_on_signals():
         try:
-            while self.epoch < self.epochs:
-                if not self.batches_done: seed_everything(self.seed, self.epoch, D.rank())
-                self.model.train()
-                self.train_one_epoch()
-                self.epoch, self.batches_done, self.epoch_losses = self.epoch + 1, 0, []
-                self.log(epoch=self.epoch, epoch_loss=self.epoch_loss, epoch_time=self.epoch_time, step_total=self.step,
-                         loss_by_t=self.loss_by_t())
-                self.epoch_line(t0, step0)
-                if self.epoch % self.save_every == 0 or self.epoch == self.epochs: self.save(); self.sample_grid()
-                D.barrier()
+            while self.step < self.total_steps: self.end_epoch(self.train_epoch())
         except Interrupted as e:
             e.path = self.save(); D.barrier(); raise
         finally:
             if self.writer: self.writer.flush()
     return self
+
+@patch
+def train_epoch(self:BaseTrainer)->bool:
+    "Train the rest of this epoch, or of the run if it ends first; count the epoch and return True if it was whole."
+    if not self.batches_done: seed_everything(self.seed, self.epoch, D.rank())
+    self.model.train()
+    self.train_one_epoch()
+    whole = self.batches_done == self.steps_per_epoch * self.grad_accum
+    if whole: self.epoch, self.batches_done, self.epoch_losses = self.epoch + 1, 0, []
+    return whole
+
+@patch
+def end_epoch(self:BaseTrainer, whole:bool):
+    "Log the epoch (or the part of one that ends a run of `updates`), print its line; save and draw when it is time."
+    done = self.epoch + self.batches_done / (self.steps_per_epoch * self.grad_accum)
+    self.log(epoch=self.epoch if whole else round(done, 4), epoch_loss=self.epoch_loss, epoch_time=self.epoch_time,
+             step_total=self.step, loss_by_t=self.loss_by_t())
+    self.epoch_line(self.t_fit, self.step_fit)
+    if whole and self.epoch % self.save_every == 0 or self.step == self.total_steps: self.save(); self.sample_grid()
+    D.barrier()
+
+# %% ../../nbs/13_base_trainer.ipynb #020cb4cf
+@patch
+@contextmanager
+def rehearsal(self:BaseTrainer):
+    "Updates inside leave no trace: weights, EMA, optimizer, counters and random state are put back, nothing written."
+    keep = copy.deepcopy((self.raw.state_dict(), self.ema.state_dict(), self.opt.state_dict()))
+    names = ('epoch', 'step', 'batches_done', 'epoch_losses', 'micro', 'grad_norm', 'parts', 'bin_sum', 'bin_count',
+             'pending_rng', 'updates', 'epochs')
+    attrs, rng, quiet = copy.deepcopy({k: getattr(self, k) for k in names}), rng_state(), (self.save_dir, self.progress)
+    self.save_dir, self.progress = None, False
+    try: yield
+    finally:
+        self.raw.load_state_dict(keep[0]); self.ema.load_state_dict(keep[1]); self.opt.load_state_dict(keep[2])
+        for k, v in attrs.items(): setattr(self, k, v)
+        set_rng_state(rng); self.save_dir, self.progress = quiet
+
+@patch
+def seconds_per_update(self:BaseTrainer, n:int=10, warm:int=3)->float:
+    "Seconds an update of this run takes here: `warm` rehearsed updates warm the kernels up, then `n` are timed."
+    with self.rehearsal():
+        self.set_updates(self.step + warm)
+        while self.step < self.total_steps: self.train_epoch()
+        t0 = time.perf_counter(); self.set_updates(self.step + n)
+        while self.step < self.total_steps: self.train_epoch()
+        return (time.perf_counter() - t0) / n
+
+@patch
+def seconds_per_save(self:BaseTrainer)->float:
+    "Seconds a save takes here: a checkpoint and plots (to a temporary folder), a sample grid (one step timed × steps)."
+    with tempfile.TemporaryDirectory() as tmp, self.rehearsal():
+        log = Path(tmp) / 'metrics.jsonl'
+        log.write_text(json.dumps(dict(step=1, loss=1.)) + '\n' + json.dumps(dict(epoch=1, loss_by_t=[1.] * 4)) + '\n')
+        def save():
+            save_checkpoint(self.state_dict(), Path(tmp) / 'c.pt')
+            plot_metrics(log, Path(tmp) / 'l.png', Path(tmp) / 't.png')
+        grid = lambda: self.grid_samples(steps=1)
+        save(); grid()                                          # the first calls import and warm up
+        return timed(save) + timed(grid) * self.sampling_steps
+
+def timed(f)->float:
+    t0 = time.perf_counter(); f(); return time.perf_counter() - t0
+
+# %% ../../nbs/13_base_trainer.ipynb #5ef19b8b
+def saves_in(updates:int, steps_per_epoch:int, save_every:int=1)->int:
+    "How many saves a run of `updates` makes: every `save_every` whole epochs, and at the end (once)."
+    e = updates // steps_per_epoch
+    return e // save_every + (updates % steps_per_epoch != 0 or e % save_every != 0)
+
+def updates_in(seconds:float, per_update:float, per_save:float, steps_per_epoch:int, save_every:int=1)->int:
+    "The most updates (at least 1) whose time, with the time of their saves, fits in `seconds`."
+    u = int(seconds / per_update)
+    while u > 1 and u * per_update + saves_in(u, steps_per_epoch, save_every) * per_save > seconds: u -= 1
+    return max(1, u)
+
+@patch
+def fit_in(self:BaseTrainer, deadline:float)->dict:
+    "Make the run as many updates long as end it by `deadline` (a `time.time()`) on this machine; return the timings."
+    per_update, per_save = self.seconds_per_update(), self.seconds_per_save()
+    u = updates_in(deadline - time.time(), per_update, per_save, self.steps_per_epoch, self.save_every)
+    self.set_updates(D.broadcast_object(u))                     # every rank runs rank 0's count
+    return dict(updates=self.updates, per_update=per_update, per_save=per_save)

@@ -15,6 +15,7 @@ from .. import distributed as D
 from ..sampling import save_gif
 from ..priors import noise_prior
 from .base_trainer import BaseTrainer, tensorboard_image_file
+from ..errors import UsageError
 
 # %% ../../nbs/15_shared_epsilon_trainer.ipynb #a0be4da7
 def motion_weights(motion:torch.Tensor, # (B, F-1) motion between consecutive frames, ≥ 0
@@ -61,12 +62,12 @@ def clip_frames(dataset, max_frames:int=None)->int:
     "The frames F of `dataset`'s clips; a `ValueError` unless items are clips (F, C, H, W) with 2 ≤ F ≤ `max_frames`."
     x = dataset[0][0]
     if x.ndim != 4:
-        raise ValueError(f"the shared_epsilon trainer needs video clips (F, C, H, W), but items have shape "
+        raise UsageError(f"the shared_epsilon trainer needs video clips (F, C, H, W), but items have shape "
                          f"{tuple(x.shape)}; use a video dataset (moving_digits, video_folder) or --trainer standard")
     F = x.shape[0]
-    if F < 2: raise ValueError(f"the shared_epsilon trainer needs clips of at least 2 frames (--seq-len ≥ 2), got {F}")
+    if F < 2: raise UsageError(f"the shared_epsilon trainer needs clips of at least 2 frames (--seq-len ≥ 2), got {F}")
     if max_frames and F > max_frames:
-        raise ValueError(f"clips have {F} frames, but the model was built for at most {max_frames} (num_frames)")
+        raise UsageError(f"clips have {F} frames, but the model was built for at most {max_frames} (num_frames)")
     return F
 
 # %% ../../nbs/15_shared_epsilon_trainer.ipynb #1184db82
