@@ -11,6 +11,7 @@ from minimal_diffusion.checkpoints import load_checkpoint, load_for_sampling
 from minimal_diffusion.distributed import sample_many
 from minimal_diffusion.fast_path import fast_path, autocast
 from minimal_diffusion.evaluation import evaluate
+from records import write_record
 
 
 def main():
@@ -44,6 +45,9 @@ def main():
               f"{r['distinct_fraction']:10.3f}", flush=True)
     print(f"real-only accuracy {rows[0]['real_only_accuracy']:.3f}")
     if a.json: open(a.json, 'w').write(json.dumps(rows, indent=1))
+    write_record('sampler_quality', settings=dict(vars(a), dataset=ck['args'].get('dataset', 'digits'), checkpoint_step=ck['step'],
+                                                  checkpoint_args={k: ck['args'].get(k) for k in ('arch', 'epochs', 'updates', 'minutes', 'bf16')}),
+                 results=dict(rows=rows))
     print(f"reproduce: python benchmarks/sampler_quality.py {a.ckpt} --n {a.n} --steps {a.steps} --samplers {a.samplers} --seed {a.seed}" + (' --bf16' if a.bf16 else ''))
 
 

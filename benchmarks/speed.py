@@ -26,6 +26,7 @@ from minimal_diffusion.recipes import recipe
 from minimal_diffusion.data import get_metadata
 from minimal_diffusion.fast_path import fast_path_default
 from arch_speed import diffusers_like, Theirs, n_params
+from records import write_record
 
 
 def sync(dev):
@@ -102,11 +103,11 @@ def effective_settings(config):
 
 
 class TrainerStep(Config):
-    "md-train's per-batch work: `StandardTrainer`'s loss and `train_step` (AdamW, EMA, loss check) on the fast path."
-    def __init__(self, name, model, dev, batch, sample_batch):
-        super().__init__(name, model, True, dev, batch, sample_batch)
+    "md-train's per-batch work: `StandardTrainer`'s loss and `train_step` (AdamW, EMA, loss check), fp32 or fast path."
+    def __init__(self, name, model, dev, batch, sample_batch, fast=True):
+        super().__init__(name, model, fast, dev, batch, sample_batch)
         data = torch.utils.data.TensorDataset(self.x.cpu(), torch.zeros(batch, dtype=torch.long) if self.y is None else self.y.cpu())
-        self.trainer = get_trainer('standard')(self.model, GaussianDiffusion(pred='v'), data, batch_size=batch, bf16=True,
+        self.trainer = get_trainer('standard')(self.model, GaussianDiffusion(pred='v'), data, batch_size=batch, bf16=fast,
                                                 device=dev, progress=False)
 
     def train(self):
@@ -143,7 +144,8 @@ def main():
     fp32_only = a.fp32_only or not fast_path_default(dev)
     if fp32_only and a.compile: p.error('--compile times the bf16 fast path; leave out --fp32-only')
     if fp32_only: print('bf16 rows skipped: ' + ('--fp32-only' if a.fp32_only else 'this CPU has no bf16 instructions'))
-    rows = [Config(f'ours {a.arch} fp32', ours(), False, dev, a.batch, a.sample_batch)]
+    rows = [Config(f'ours {a.arch} fp32', ours(), False, dev, a.batch, a.sample_batch),
+            TrainerStep(f'ours {a.arch} fp32 trainer step', ours(), dev, a.batch, a.sample_batch, fast=False)]
     if not fp32_only:
         rows += [Config(f'ours {a.arch} bf16+CL', ours(), True, dev, a.batch, a.sample_batch),
                  TrainerStep(f'ours {a.arch} bf16+CL trainer step', ours(), dev, a.batch, a.sample_batch)]
@@ -164,7 +166,7 @@ def main():
     for r in list(rows):
         try: warm[r.name] = timed(r.train, dev) + timed(r.forward, dev)
         except Exception as e: print(f"{r.name}: failed ({type(e).__name__}: {str(e)[:300]}); row dropped"); rows.remove(r)
-    flops = [rows[1].flops() if 'compiled' in r.name else r.flops() for r in rows]   # FlopCounterMode sees eager ops only
+    flops = [rows[0].flops() if 'compiled' in r.name else r.flops() for r in rows]   # FlopCounterMode sees eager ops only
     tr, fw = [[] for _ in rows], [[] for _ in rows]
     for _ in range(a.steps):
         for i, r in enumerate(rows): tr[i].append(timed(r.train, dev)); fw[i].append(timed(r.forward, dev))
@@ -180,6 +182,13 @@ def main():
     peak = 'matmul bf16' if rows[best].fast else 'matmul fp32'
     print(f"fastest training step: {rows[best].name}, {flops[best][0] / tr[best] / 1e9:.0f} GFLOP/s = "
           f"{100 * flops[best][0] / tr[best] / 1e9 / pk[peak]:.1f}% of the {peak} peak measured above")
+    rows = [dict(name=r.name, train_ms=round(tr[i] * 1e3, 1), train_img_s=round(a.batch / tr[i], 1),
+                 train_gflops=round(flops[i][0] / tr[i] / 1e9, 1), train_x_base=round(tr[base] / tr[i], 3),
+                 forward_ms=round(fw[i] * 1e3, 1), forward_gflops=round(flops[i][1] / fw[i] / 1e9, 1),
+                 forward_x_base=round(fw[base] / fw[i], 3), first_step_s=round(warm[r.name], 1)) for i, r in enumerate(rows)]
+    write_record('speed', settings=dict(vars(a), base=rows[base]['name'], train_gflop=flops[0][0] / 1e9,
+                                        forward_gflop=flops[0][1] / 1e9), results=dict(rows=rows, peaks_gflops=pk),
+                 device=dev)
     print(f"reproduce: python benchmarks/speed.py --device {a.device} --sample-batch {a.sample_batch} --steps {a.steps} "
           + (f"--recipe {a.recipe}" if a.recipe else f"--arch {a.arch} --batch {a.batch} --image-size {a.image_size} --channels {a.channels}"
              + (f' --num-classes {a.num_classes}' if a.num_classes else '') + (f" --arch-kw '{json.dumps(a.arch_kw)}'" if a.arch_kw else ''))

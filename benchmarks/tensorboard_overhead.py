@@ -11,10 +11,10 @@ import argparse, statistics, tempfile, time
 from pathlib import Path
 import numpy as np, torch
 from PIL import Image
-from minimal_diffusion.checkpoints import seed_everything
 from minimal_diffusion.data import get_dataset, get_metadata, seeded_subset
 from minimal_diffusion.fast_path import fast_path_default
 from minimal_diffusion.recipes import recipe, build_model, build_diffusion, build_trainer
+from records import write_record
 
 
 def trainer(s, a, tensorboard):
@@ -31,9 +31,7 @@ def trainer(s, a, tensorboard):
 def epoch(tr):
     "One epoch as `fit` runs it, without the checkpoint and grid of a save: its wall time."
     t0 = time.perf_counter()
-    seed_everything(tr.seed, tr.epoch, 0); tr.model.train()
-    tr.train_one_epoch()
-    tr.epoch, tr.batches_done, tr.epoch_losses = tr.epoch + 1, 0, []
+    tr.train_epoch()
     tr.log(epoch=tr.epoch, epoch_loss=tr.epoch_loss, epoch_time=tr.epoch_time, step_total=tr.step,
            loss_by_t=tr.loss_by_t())
     return time.perf_counter() - t0
@@ -61,6 +59,10 @@ def main():
         print(f"{name:22}{statistics.median(t):15.3f}{1e3 * statistics.median(t) / off.steps_per_epoch:11.1f}")
     print(f"with / without, pair by pair: median {statistics.median(ratios):.4f} (min {min(ratios):.4f}, max {max(ratios):.4f})")
     print(f"one sample grid to TensorBoard at a save: {1e3 * t_img:.1f} ms")
+    write_record('tensorboard_overhead', settings=vars(a),
+                 results=dict(seconds_without=t_off, seconds_with=t_on, ratio_median=statistics.median(ratios),
+                              ratio_min=min(ratios), ratio_max=max(ratios), grid_ms=1e3 * t_img,
+                              updates_per_epoch=off.steps_per_epoch))
 
 
 if __name__ == '__main__': main()
