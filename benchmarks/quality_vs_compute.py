@@ -12,7 +12,7 @@ Training is timed, so it needs an otherwise idle machine; sampling and scoring a
 records the times), --score-only scores runs trained before (a later record holds both). Each run's `md-train` output
 and files are in --out/NAME/<mark>; the samples' class grid beside them.
 """
-import argparse, json, os, re, shlex, subprocess, sys, time
+import argparse, hashlib, json, os, re, shlex, subprocess, sys, time
 from pathlib import Path
 import torch
 from minimal_diffusion.checkpoints import load_checkpoint, load_for_sampling
@@ -39,6 +39,8 @@ def parse(argv=None):
     p.add_argument('--train-only', action='store_true', help='train (timed) and record; score later with --score-only')
     p.add_argument('--score-only', action='store_true', help='score the runs in --out/NAME trained before')
     p.add_argument('--no-reference', action='store_true', help='skip the row of N real training images')
+    p.add_argument('--figures', default=None, help='also write each run\'s class grid to FIGURES/<dataset>_<name>_<mark>.png '
+                   '(its hash goes into the record, so report.py --check finds a figure that no longer matches)')
     return p.parse_args(argv)
 
 
@@ -84,8 +86,8 @@ def class_grid(x, y, names, path):
     save_grid(x[order], path, nrow=10, row_labels=names)
 
 
-def score_run(a, folder):
-    "Sample and score the last checkpoint in `folder` as its run would sample."
+def score_run(a, folder, figure=None):
+    "Sample and score the last checkpoint in `folder` as its run would sample (its class grid also to `figure`)."
     path = last_checkpoint(folder)
     ck = load_checkpoint(path)
     model, d, prior = load_for_sampling(ck)
@@ -93,9 +95,13 @@ def score_run(a, folder):
     shape = (meta.in_channels, meta.image_size, meta.image_size)
     x, y, r = sample_and_score(d, model, s, a.n, shape, meta.num_classes, a.dataset, a.data_dir, prior=prior)
     class_grid(x, y, meta.classes, folder / 'samples_scored.png')
+    if figure: class_grid(x, y, meta.classes, figure); r['figure'] = dict(path=str(figure), sha256=sha256(figure))
     keep = ('sampler', 'sampling_steps', 'guidance_scale', 'updates', 'minutes', 'epochs')
     return dict(checkpoint=str(path), step=ck['step'], epoch=ck['epoch'], sampled_with={k: s.get(k) for k in keep},
                 **{k: v for k, v in r.items() if k not in ('dataset',)})
+
+
+def sha256(path): return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def real_reference(a, seed=0):
@@ -126,7 +132,9 @@ def main():
         folder.mkdir(parents=True, exist_ok=True)
         runs.append(dict(folder=str(folder), mark=m, **train_run(a, kind, m, folder)))
     if not a.train_only:
-        for r in runs: r |= score_run(a, Path(r['folder']))
+        for r in runs:
+            fig = Path(a.figures) / f"{a.dataset}_{a.name}_{r['mark']:g}{kind}.png" if a.figures else None
+            r |= score_run(a, Path(r['folder']), fig)
     ref = None if a.train_only or a.no_reference else real_reference(a)
     for r in runs:
         if ref and 'synthetic_only_accuracy' in r:

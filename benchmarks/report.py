@@ -6,7 +6,7 @@
 A section is the text between `<!-- results: NAME -->` and `<!-- /results -->` in README.md or a notebook's markdown
 cell; SECTIONS says how each is drawn from records. Every row names the machine its record came from.
 """
-import argparse, json, re, sys
+import argparse, hashlib, json, re, sys
 from pathlib import Path
 from records import ROOT, RESULTS, read_records, machine_label
 
@@ -55,10 +55,69 @@ def speed_table(records:list)->str:
     return '\n'.join(rows)
 
 
+def samplers_table(records:list)->str:
+    "sampler_quality: accuracy (Fréchet) per sampler and number of steps; the newest record per machine and dataset."
+    out = []
+    for r in latest_by_machine(records, lambda r: r['settings'].get('dataset')):
+        rows, steps = r['results']['rows'], sorted({x['steps'] for x in r['results']['rows'] if x['guidance'] == 1})
+        name = lambda x: {'ddpm': 'DDPM', 'dpmpp': 'DPM-Solver++(2M)'}.get(x['sampler'], f"DDIM, η = {x['eta']:g}")
+        lines = ['| sampler | ' + ' | '.join(map(str, steps)) + ' |', '|---|' + '---|' * len(steps)]
+        for n in dict.fromkeys(name(x) for x in rows if x['guidance'] == 1):
+            cell = {x['steps']: f"{pct(x['synthetic_only_accuracy'])} ({num(x['frechet_classifier'])})" for x in rows
+                    if name(x) == n and x['guidance'] == 1}
+            lines.append(f'| {n} | ' + ' | '.join(cell.get(k, '–') for k in steps) + ' |')
+        for x in rows:
+            if x['guidance'] != 1: lines.append(f"| DPM-Solver++, guidance {x['guidance']:g}, {x['steps']} steps | "
+                                                f"{pct(x['synthetic_only_accuracy'])} ({num(x['frechet_classifier'])}) |"
+                                                + ' |' * (len(steps) - 1))
+        out.append('\n'.join(lines) + f"\n\n{r['settings']['dataset']}, {machine_label(r['machine'])}, "
+                   f"{r['settings']['n']} samples per cell: [record]({r['path']})")
+    return '\n\n'.join(out)
+
+
+def video_table(records:list)->str:
+    "video_priors: per prior and regulariser weight, frozen clips, flicker and class accuracy, DDIM and DDPM."
+    out = []
+    for r in latest_by_machine(records):
+        real, rows = r['results']['real'], r['results']['rows']
+        lines = ['| prior | reg | frozen DDIM | frozen DDPM | flicker DDIM | flicker DDPM | class acc. DDIM | class acc. DDPM |',
+                 '|---|---|---|---|---|---|---|---|',
+                 f"| real clips | – | {real['frozen']:.2f} | {real['frozen']:.2f} | {real['tc']:.3f} | {real['tc']:.3f} | "
+                 f"{real['acc']:.2f} | {real['acc']:.2f} |"]
+        for x in rows:
+            i, d = x['ddim'], x['ddpm']
+            lines.append(f"| {x['prior']} | {x['reg_weight']:g} | {i['frozen']:.2f} | {d['frozen']:.2f} | {i['tc']:.3f} | "
+                         f"{d['tc']:.3f} | {i['acc']:.2f} | {d['acc']:.2f} |")
+        out.append('\n'.join(lines) + f"\n\n{machine_label(r['machine'])}: [record]({r['path']})")
+    return '\n\n'.join(out)
+
+
+def tensorboard_sentence(records:list)->str:
+    "tensorboard_overhead: the writer's cost, one sentence per machine."
+    return '\n'.join(f"With the writer, epochs of the {r['settings']['dataset']} recipe took {r['results']['ratio_median']:.2f}× "
+                     f"the time of epochs without it (median of {r['settings']['rounds']} interleaved pairs, range "
+                     f"{r['results']['ratio_min']:.2f}–{r['results']['ratio_max']:.2f}), and a sample grid "
+                     f"{r['results']['grid_ms']:.1f} ms per save ({machine_label(r['machine'])}, [record]({r['path']}))."
+                     for r in latest_by_machine(records))
+
+
+def default_job_sentence(records:list)->str:
+    "The default job's wall time, from quality_vs_compute's digits records."
+    recs = [r for r in records if r['settings']['dataset'] == 'digits' and r['settings']['kind'] == 'epochs'
+            and r['settings']['args'] == '' and r['results']['runs'][0].get('wall_seconds')]
+    return '\n'.join(f"On a {machine_label(r['machine'])} the whole default job took "
+                     f"{r['results']['runs'][0]['wall_seconds'] / 60:.1f} minutes ([record]({r['path']}))."
+                     for r in latest_by_machine(recs))
+
+
 SECTIONS = {   # name -> a function of all records that returns the section's text
     'fashion_quality': lambda rs: quality_table(rs.get('quality_vs_compute', []), 'fashion_mnist'),
     'digits_quality': lambda rs: quality_table(rs.get('quality_vs_compute', []), 'digits'),
     'speed_cpu': lambda rs: speed_table([r for r in rs.get('speed', []) if not r['machine'].get('gpu')]),
+    'samplers': lambda rs: samplers_table(rs.get('sampler_quality', [])),
+    'video_priors': lambda rs: video_table(rs.get('video_priors', [])),
+    'tensorboard': lambda rs: tensorboard_sentence(rs.get('tensorboard_overhead', [])),
+    'default_job': lambda rs: default_job_sentence(rs.get('quality_vs_compute', [])),
 }
 
 
@@ -70,10 +129,12 @@ def all_records(root=RESULTS)->dict:
 
 
 def render(text:str, records:dict)->str:
-    "`text` with each marked section redrawn from `records`."
+    "`text` with each marked section redrawn from `records` (a section without records says so)."
     def redraw(m):
         if m[2] not in SECTIONS: raise KeyError(f"no section named {m[2]!r} in report.py")
-        return m[1] + SECTIONS[m[2]](records) + '\n' + m[4]
+        body = SECTIONS[m[2]](records)
+        if body.count('\n') < 2 and '|' in body or not body.strip(): body = '*No record yet: run the command above.*'
+        return m[1] + body + '\n' + m[4]
     return MARK.sub(redraw, text)
 
 
@@ -82,10 +143,17 @@ def documents(root=ROOT):
     return [root / 'README.md', *sorted((root / 'nbs').glob('*.ipynb'))]
 
 
+def figures(records:dict)->dict:
+    "Every figure a record says it wrote: path -> sha256 (the newest record's)."
+    return {x['figure']['path']: x['figure']['sha256'] for rs in records.values() for r in rs
+            for x in r['results'].get('runs', []) if isinstance(x, dict) and x.get('figure')}
+
+
 def stale(root=ROOT, records=None)->list:
-    "The marked sections that differ from what the records give, as 'file: section' strings."
+    "The marked sections and the figures that differ from what the records give, as 'file: section' strings."
     records = all_records(root / 'results') if records is None else records
-    out = []
+    out = [f"{p}: not the figure its record wrote" for p, h in figures(records).items() if (root / p).exists()
+           and hashlib.sha256((root / p).read_bytes()).hexdigest() != h]
     for f in documents(root):
         text = f.read_text()
         for m in MARK.finditer(text):

@@ -153,6 +153,11 @@ def main(argv=None):
               f"DDIM {o['ddim']}, DDPM {o['ddpm']}", flush=True)
         if a.gif_dir: save_gif(clip_grid(o['clips']), Path(a.gif_dir) / f'video_prior_{prior}_reg{reg:g}.gif', scale=4)
     print('\n' + table(rows, real))
+    from records import write_record
+    write_record('video_priors', settings=vars(a), results=dict(
+        real=real, classifier_accuracy=clf_acc,
+        rows=[dict(prior=p, reg_weight=r, **{k: v for k, v in o.items() if k != 'clips'}) for (p, r), o in rows.items()]),
+        argv=['benchmarks/video_priors.py', *(argv if argv is not None else sys.argv[1:])])
     print(f"\nreproduce: OMP_NUM_THREADS={a.threads} python benchmarks/video_priors.py " + ' '.join(argv if argv is not None else sys.argv[1:]))
     return rows, real
 

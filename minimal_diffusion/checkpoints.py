@@ -178,8 +178,9 @@ def describe(ck:dict)->str:
         n = a.get('num_training_data')
         lines.append(f"data       {a.get('dataset')}" + (f", {n} items" if n else ''))
         lines += [f"settings   {kv({k: v for k, v in a.items() if k not in ('given', 'arch_kw')})}"]
-    if r := ck.get('run'):
-        lines += [f"run        {r.get('command')}",
-                  f"           started {r.get('start')} on {r.get('device')} ({r.get('world_size')} "
-                  f"process(es), {r.get('host')}), commit {r.get('git_commit')}, {kv(r.get('versions', {}))}"]
+    r = ck.get('run') or {}
+    for i, seg in enumerate([*r.get('history', []), r] if r else []):   # a resumed run: every segment, oldest first
+        lines += [f"{'run' if i == 0 else 'resumed':<10} {seg.get('command')}",
+                  f"           started {seg.get('start')} on {seg.get('device')} ({seg.get('world_size')} "
+                  f"process(es), {seg.get('host')}), commit {seg.get('git_commit')}, {kv(seg.get('versions', {}))}"]
     return '\n'.join(lines)

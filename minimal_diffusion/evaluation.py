@@ -412,3 +412,7 @@ def main(argv=None):
         if one_line(e) is None: raise
         print(f"md-eval: error: {one_line(e)}", file=sys.stderr); sys.exit(2)
     print(format_table(r)); print(f"wrote {out}")
+
+# %% ../nbs/17_evaluation.ipynb #3e66764b
+# `python -m minimal_diffusion.evaluation` (not when run in a notebook)
+if __name__ == '__main__' and '__file__' in globals(): main()

@@ -55,7 +55,7 @@ def build_diffusion(s)->GaussianDiffusion:
 
 TRAINER_SETTINGS = ('batch_size', 'epochs', 'updates', 'lr', 'lr_schedule', 'warmup_steps', 'grad_accum',
                     'weight_decay', 'ema_w', 'grad_clip', 'snr_gamma', 'save_every', 'keep_last', 'seed', 'num_workers',
-                    'sampler', 'guidance_scale', 'compile', 'log_every', 'save_dir')
+                    'sampler', 'guidance_scale', 'eta', 'compile', 'log_every', 'save_dir')
 
 def build_trainer(s, model, diffusion, dataset, **kw):
     "The trainer `s['trainer']` for `model` on `dataset`, with the settings of `s` (and `kw`, e.g. `device`, `bf16`)."

@@ -10,7 +10,8 @@ __all__ = ['FLAGS', 'RESUME_MAY_CHANGE', 'TRAINING_FLAGS', 'SAMPLING_MAY_CHANGE'
            'resolve', 'recorded', 'refuse_contradictions', 'check_numbers', 'check_length', 'check_device',
            'check_arch_settings', 'check', 'trainer_options', 'model_for', 'load_pretrained', 'sample_stem',
            'original_model', 'sampling_model', 'sampling_only', 'folder_run', 'check_save_dir', 'args_record', 'train',
-           'fit_to_minutes', 'summary', 'run', 'process_start', 'say', 'main']
+           'check_resume', 'with_history', 'say_start', 'fit_to_minutes', 'summary', 'run', 'resolved', 'process_start',
+           'say', 'main']
 
 # %% ../nbs/19_train.ipynb #2909e349
 import argparse, ast, importlib.util, inspect, json, math, os, signal, sys, time, uuid
@@ -94,6 +95,9 @@ FLAGS = {   # group -> [(flag(s), argparse keywords)]; defaults live in DEFAULTS
                                         help='also write one PNG per sample (for pytorch-fid, clean-fid)'))],
     'Misc': [('--save-dir', dict(help='checkpoints, metrics and grids')),
              ('--describe', dict(metavar='CKPT', help='print what a checkpoint holds and exit')),
+             ('--dry-run', dict(action='store_true', default=None,
+                                help='print the settings the command resolves to (typed, recipe, checkpoint), '
+                                     'and exit')),
              ('--tensorboard', dict(action='store_true', default=None,
                                     help='also log to TensorBoard in --save-dir (pip install tensorboard)')),
              ('--dist-timeout', dict(type=float, help='under torchrun: minutes a collective may wait for a rank '
@@ -210,7 +214,7 @@ def resolve(a):
     if 'epochs' in a.given: a.updates = a.minutes = None              # a typed length replaces the base's
     if 'updates' in a.given: a.minutes = None
     if 'minutes' in a.given: a.updates = None
-    for k in ('ddim', 'download', 'compile', 'sampling_only', 'sample_pngs', 'tensorboard'):
+    for k in ('ddim', 'download', 'compile', 'sampling_only', 'sample_pngs', 'tensorboard', 'dry_run'):
         setattr(a, k, bool(getattr(a, k)))
     return a
 
@@ -229,7 +233,7 @@ def refuse_contradictions(a, s:dict, ck:dict, may_change:tuple):
     "A `UsageError` for the first typed flag whose value contradicts checkpoint settings `s`."
     what = '--resume continues a run as it was trained' if a.resume else 'a checkpoint samples what it was trained on'
     for k in a.given:
-        if k in may_change or k in ('resume', 'pretrained_ckpt', 'sampling_only', 'describe'): continue
+        if k in may_change or k in ('resume', 'pretrained_ckpt', 'sampling_only', 'describe', 'dry_run'): continue
         if not a.resume and k.startswith('trainer_'): continue                   # ignored when sampling
         typed = a.arch_kw[k[5:]] if k.startswith('arch_') else getattr(a, k)
         was = recorded(k, s, ck)
@@ -402,15 +406,15 @@ def sampling_only(a, dev)->dict:
     return paths
 
 # %% ../nbs/19_train.ipynb #f15c0bc4
-def folder_run(path)->str|None:
-    "The run id of the run whose files are in folder `path` (from run.json, else its newest checkpoint), or None."
+def folder_run(path)->dict:
+    "The settings of the run whose files are in folder `path` (from run.json, else its newest checkpoint), or {}."
     if (path / 'run.json').exists():
-        try: return json.loads((path / 'run.json').read_text())['settings'].get('run_id')
+        try: return json.loads((path / 'run.json').read_text())['settings']
         except (ValueError, KeyError, TypeError): pass
     cks = sorted(path.glob('checkpoint_epoch_*.pt'), key=lambda p: p.stat().st_mtime)
-    return (torch.load(cks[-1], weights_only=True, mmap=True).get('args') or {}).get('run_id') if cks else None
+    return (torch.load(cks[-1], weights_only=True, mmap=True).get('args') or {}) if cks else {}
 
-def check_save_dir(path, resume=None, run_id=None):
+def check_save_dir(path, resume=None, run_id=None, dataset=None):
     "Fail early if `path` cannot be written, or holds files of another run than the resumed one (`resume`, `run_id`)."
     path = Path(path)
     try:
@@ -419,10 +423,14 @@ def check_save_dir(path, resume=None, run_id=None):
     except OSError as e: raise UsageError(f"--save-dir {path} is not writable ({e.strerror}); choose another "
                                           f"--save-dir") from None
     old = sorted(p.name for g in ('checkpoint_epoch_*.pt', 'metrics.jsonl') for p in path.glob(g))
+    held = folder_run(path) if old else {}
+    if old and resume is None and dataset and held.get('dataset') not in (None, dataset):
+        raise UsageError(f"--save-dir {path} holds a {held['dataset']} run; train {dataset} in a folder of its own, "
+                         f"e.g. --save-dir {path / dataset}")
     if old and resume is None:
         raise UsageError(f"--save-dir {path} already holds a run ({old[-1]}, ...); resume it with --resume "
                          f"CHECKPOINT or choose another --save-dir")
-    theirs, here = folder_run(path) if old else None, Path(resume or '.').resolve().parent == path.resolve()
+    theirs, here = held.get('run_id'), Path(resume or '.').resolve().parent == path.resolve()
     if old and not (theirs and theirs == run_id or here and not (theirs and run_id)):
         raise UsageError(f"--save-dir {path} holds another run ({theirs or 'unknown'}) than {resume} ({run_id}); "
                          "resume into the checkpoint's own folder or an empty one")
@@ -440,17 +448,11 @@ def train(a, dev, started:float=None)->dict:
     if a.class_cond and not meta.num_classes:
         raise UsageError(f"--class-cond needs labels; --dataset {a.dataset} has none")
     ck = a.checkpoint
-    if ck is not None:
-        if not {'model', 'optimizer', 'epoch'} <= set(ck):
-            raise UsageError(f"--resume {a.resume} is not a training checkpoint (use --pretrained-ckpt for weights)")
-        if a.updates and ck['step'] >= a.updates or not a.updates and ck['epoch'] >= a.epochs:
-            n, what = (ck['step'], 'updates') if a.updates else (ck['epoch'], 'epochs')
-            raise UsageError(f"{a.resume} already trained {n} {what}; raise --{what} to continue")
-        if ck.get('batches_done'): rank_rng(ck, D.rank(), D.world_size())   # a mid-epoch state it cannot continue
+    if ck is not None: check_resume(a, ck)
     a.run_id = a.run_id if ck is not None and getattr(a, 'run_id', None) else D.broadcast_object(uuid.uuid4().hex[:12])
+    if D.is_main(): check_save_dir(a.save_dir, a.resume, a.run_id if ck is not None else None, a.dataset)
     ds = get_dataset(a.dataset, a.data_dir, train=True, image_size=a.image_size, seq_len=a.seq_len,
                      num_training_data=a.num_training_data, seed=a.seed, download=a.download, motion_dir=a.motion_dir)
-    if D.is_main(): check_save_dir(a.save_dir, a.resume, a.run_id if ck is not None else None)
     torch.manual_seed(a.seed)
     model = model_for(a, meta)
     if ck is not None and ck.get('arch') and dict(ck['arch']) != model.config:
@@ -460,18 +462,39 @@ def train(a, dev, started:float=None)->dict:
         if D.is_main(): print(f"md-train: loaded {a.pretrained_ckpt}: {json.dumps(r)}")
     args = args_record(a)
     tr = build_trainer(vars(a), model, build_diffusion(vars(a)), ds, device=dev, bf16=a.bf16, class_cond=a.class_cond,
-                       class_names=meta.classes, args=args, run=run_record(args, dev, D.world_size()),
+                       class_names=meta.classes, args=args, run=with_history(run_record(args, dev, D.world_size()), ck),
                        tensorboard=a.tensorboard, **trainer_options(a))
-    if D.is_main():
-        n = sum(p.numel() for p in model.parameters())
-        length = f'{a.updates:,} updates' if a.updates else f'{a.epochs} epochs'
-        print(f"md-train: {a.arch} ({n / 1e6:.2f}M parameters) on {a.dataset} ({len(ds)} items), {a.trainer} trainer, "
-              f"{f'{a.minutes:g} minutes' if a.minutes and ck is None else length} of batch {a.batch_size} x "
-              f"{D.world_size()} process(es) on {dev}" + (" in bf16 (--no-bf16 for float32)" if a.bf16 else ""))
+    if D.is_main(): say_start(a, tr, len(ds), dev, ck is not None)
     if a.minutes and ck is None: fit_to_minutes(a, tr, started)
     t0 = time.time()
     tr.fit(ck)
     return summary(a, tr, time.time() - t0) if D.is_main() else {}
+
+def check_resume(a, ck:dict):
+    "A `UsageError` unless `ck` is a training checkpoint that has training left to do, on this many processes."
+    if not {'model', 'optimizer', 'epoch'} <= set(ck):
+        raise UsageError(f"--resume {a.resume} is not a training checkpoint (use --pretrained-ckpt for weights)")
+    if a.updates and ck['step'] >= a.updates or not a.updates and ck['epoch'] >= a.epochs:
+        n, what = (ck['step'], 'updates') if a.updates else (ck['epoch'], 'epochs')
+        raise UsageError(f"{a.resume} already trained {n} {what}; raise --{what} to continue")
+    if ck.get('batches_done'): rank_rng(ck, D.rank(), D.world_size())   # a mid-epoch state it cannot continue
+
+def with_history(run:dict, ck:dict=None)->dict:
+    "This segment's run record, with the records of the segments before it (from the resumed checkpoint `ck`)."
+    if ck is None or not ck.get('run'): return run
+    return dict(run, history=[*ck['run'].get('history', []), {k: v for k, v in ck['run'].items() if k != 'history'}])
+
+def say_start(a, tr, n_items:int, dev, resumed:bool):
+    "The run's first line (model, data, length, batch, device), and a note when the grids take fewer steps."
+    n = sum(p.numel() for p in tr.raw.parameters())
+    length = f'{a.minutes:g} minutes' if a.minutes and not resumed else f'{a.updates:,} updates' if a.updates else \
+             f'{a.epochs} epochs'
+    print(f"md-train: {a.arch} ({n / 1e6:.2f}M parameters) on {a.dataset} ({n_items} items), {a.trainer} trainer, "
+          f"{length} of batch {a.batch_size} x {D.world_size()} process(es) on {dev}"
+          + (" in bf16 (--no-bf16 for float32)" if a.bf16 else ""))
+    if a.sampling_steps > tr.sampling_steps:
+        print(f"md-train: note: the sample grids take {tr.sampling_steps} of the {a.sampling_steps} --sampling-steps "
+              f"(a grid at every save stays cheap); --sampling-only takes all")
 
 def fit_to_minutes(a, tr, started:float):
     "Fix the run's updates to those that end it `a.minutes` after `started` on this machine; record and say them."
@@ -504,11 +527,16 @@ def run(argv=None):
     if a.describe: return print(describe(load_checkpoint(a.describe)))
     meta = get_metadata(a.dataset, a.image_size, a.seq_len)
     check(a, meta)
+    if a.dry_run: return print(json.dumps(resolved(a), indent=1, default=str))
     dev = D.setup(a.device, a.local_rank, timeout_min=a.dist_timeout or 10.)
     if a.bf16 is None: a.bf16 = fast_path_default(dev)
     seed_everything(a.seed, D.rank())
     try: sampling_only(a, dev) if a.sampling_only else train(a, dev, started)
     finally: D.cleanup()
+
+def resolved(a)->dict:
+    "The settings a command resolved to, as `--dry-run` prints them."
+    return {k: v for k, v in args_record(a).items() if k not in ('given', 'describe', 'dry_run')}
 
 def process_start()->float:
     "When this process started, as a `time.time()` (from /proc on Linux, so imports count; elsewhere: now)."

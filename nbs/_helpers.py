@@ -75,6 +75,17 @@ def write_cifar10(root, n=20, seed=0):
                 open(d/'batches.meta', 'wb'))
     return Path(root)
 
+def write_cifar100(root, n=20, seed=0):
+    "A tiny CIFAR-100 in torchvision's `cifar-100-python` pickle layout: `n` random images per split, fine labels 0..n-1."
+    d = Path(root)/'cifar-100-python'; d.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    for name in ('train', 'test'):
+        pickle.dump({'data': rng.integers(0, 256, (n, 3 * 32 * 32), dtype=np.uint8), 'fine_labels': list(range(n)),
+                     'coarse_labels': [k % 20 for k in range(n)]}, open(d/name, 'wb'))
+    pickle.dump({'fine_label_names': [f'class_{k}' for k in range(100)], 'coarse_label_names': [f'super_{k}' for k in range(20)]},
+                open(d/'meta', 'wb'))
+    return Path(root)
+
 def write_folder(root, colours, sizes=((12, 20), (13, 20), (14, 20)), mode='RGB'):
     "`root/<class>/<k>.png`: solid images of the given (width, height) sizes, one colour per class."
     for c, colour in colours.items():

@@ -6,8 +6,9 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/base_trainer.html.md
 
 # %% auto #0
 __all__ = ['LR_SCHEDULES', 'CHECKPOINT_NAME', 'RUN_FILES', 'param_groups', 'ema_update', 'lr_factor', 'BaseTrainer',
-           'summary_writer', 'tensorboard_settings', 'tensorboard_image_file', 'NonFiniteLoss', 'Interrupted',
-           'NonFiniteWeights', 'nonfinite', 'read_metrics', 'plot_metrics', 'hms', 'timed', 'saves_in', 'updates_in']
+           'summary_writer', 'tensorboard_settings', 'tensorboard_image_file', 'SeededItems', 'NonFiniteLoss',
+           'Interrupted', 'NonFiniteWeights', 'nonfinite', 'read_metrics', 'plot_metrics', 'hms', 'timed', 'saves_in',
+           'updates_in']
 
 # %% ../../nbs/13_base_trainer.ipynb #4a92fefa
 import copy, json, math, re, signal, tempfile, threading, time
@@ -85,7 +86,7 @@ class BaseTrainer:
                  save_every:int=1, # epochs between checkpoints and sample grids
                  keep_last:int=5, # checkpoints to keep (0: all)
                  seed:int=112233, device=None, num_workers:int=0,
-                 sampler:str='ddpm', sampling_steps:int=50, guidance_scale:float=1., # for the sample grids
+                 sampler:str='ddpm', sampling_steps:int=50, guidance_scale:float=1., eta:float=0., # the sample grids'
                  log_every:int=10, # updates between metrics.jsonl lines
                  progress:bool=True, # a bar per epoch, a line per epoch that stays, a bar while grids are drawn
                  compile:bool=False, # torch.compile the model (first step is slow)
@@ -177,14 +178,24 @@ def wrap(self:BaseTrainer, model):
     return torch.compile(model) if self.compile else model
 
 # %% ../../nbs/13_base_trainer.ipynb #1ec48e5d
+class SeededItems(torch.utils.data.Dataset):
+    "`dataset`'s items, each drawn under its own seed (run seed, epoch, index); the caller's random state is kept."
+    def __init__(self, dataset, seed:int, epoch:int): self.dataset, self.seed, self.epoch = dataset, seed, epoch
+    def __len__(self): return len(self.dataset)
+    def __getitem__(self, i):
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed((self.seed * 1_000_003 + self.epoch) * 1_000_033 + i)
+            return self.dataset[i]
+
 @patch
 def loader(self:BaseTrainer, epoch:int, start:int=0)->DataLoader:
-    "This rank's shuffled batches for `epoch`, from batch `start` on."
+    "This rank's shuffled batches for `epoch`, from batch `start` on; each item's augmentation seeded by its index."
     sampler = DistributedSampler(self.dataset, num_replicas=D.world_size(), rank=D.rank(), shuffle=True, seed=self.seed)
     sampler.set_epoch(epoch)
     drop = len(self.dataset) >= self.batch_size * D.world_size()
-    return DataLoader(self.dataset, batch_size=self.batch_size, sampler=list(sampler)[start * self.batch_size:],
-                      drop_last=drop, num_workers=self.num_workers, pin_memory=self.device.type == 'cuda')
+    return DataLoader(SeededItems(self.dataset, self.seed, epoch), batch_size=self.batch_size, drop_last=drop,
+                      sampler=list(sampler)[start * self.batch_size:], num_workers=self.num_workers,
+                      pin_memory=self.device.type == 'cuda')
 
 # %% ../../nbs/13_base_trainer.ipynb #36a08d86
 @patch
@@ -384,7 +395,7 @@ def grid_samples(self:BaseTrainer, n_per_class:int=8, n:int=64, steps:int=None)-
         x, y = D.sample_many(self.diffusion, self.ema.module, nc * n_per_class if nc else n,
                              tuple(self.dataset[0][0].shape), self.batch_size, nc, self.seed,
                              steps=steps or self.sampling_steps, sampler=self.sampler,
-                             guidance_scale=self.guidance_scale, prior=self.prior, progress=self.progress)
+                             guidance_scale=self.guidance_scale, eta=self.eta, prior=self.prior, progress=self.progress)
     order = y.argsort(stable=True)                              # one row per class
     return x[order], y[order]
 
