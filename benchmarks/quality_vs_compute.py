@@ -12,7 +12,7 @@ Training is timed, so it needs an otherwise idle machine; sampling and scoring a
 records the times), --score-only scores runs trained before (a later record holds both). Each run's `md-train` output
 and files are in --out/NAME/<mark>; the samples' class grid beside them.
 """
-import argparse, hashlib, json, os, re, shlex, subprocess, sys, time
+import argparse, hashlib, json, os, re, shlex, shutil, subprocess, sys, time
 from pathlib import Path
 import torch
 from minimal_diffusion.checkpoints import load_checkpoint, load_for_sampling
@@ -95,7 +95,10 @@ def score_run(a, folder, figure=None):
     shape = (meta.in_channels, meta.image_size, meta.image_size)
     x, y, r = sample_and_score(d, model, s, a.n, shape, meta.num_classes, a.dataset, a.data_dir, prior=prior)
     class_grid(x, y, meta.classes, folder / 'samples_scored.png')
-    if figure: class_grid(x, y, meta.classes, figure); r['figure'] = dict(path=str(figure), sha256=sha256(figure))
+    if figure:                                    # the class grid and the run's loss by noise level, for the README
+        class_grid(x, y, meta.classes, figure); r['figure'] = dict(path=str(figure), sha256=sha256(figure))
+        by_t = figure.with_name(figure.stem + '_loss_by_t.png'); shutil.copy(folder / 'loss_by_t.png', by_t)
+        r['figure_loss_by_t'] = dict(path=str(by_t), sha256=sha256(by_t))
     keep = ('sampler', 'sampling_steps', 'guidance_scale', 'updates', 'minutes', 'epochs')
     return dict(checkpoint=str(path), step=ck['step'], epoch=ck['epoch'], sampled_with={k: s.get(k) for k in keep},
                 **{k: v for k, v in r.items() if k not in ('dataset',)})

@@ -145,8 +145,8 @@ def documents(root=ROOT):
 
 def figures(records:dict)->dict:
     "Every figure a record says it wrote: path -> sha256 (the newest record's)."
-    return {x['figure']['path']: x['figure']['sha256'] for rs in records.values() for r in rs
-            for x in r['results'].get('runs', []) if isinstance(x, dict) and x.get('figure')}
+    return {f['path']: f['sha256'] for rs in records.values() for r in rs for x in r['results'].get('runs', [])
+            if isinstance(x, dict) for k, f in x.items() if k.startswith('figure')}
 
 
 def stale(root=ROOT, records=None)->list:
