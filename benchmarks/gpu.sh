@@ -9,7 +9,8 @@
 #   bash benchmarks/gpu.sh OUT_DIR [PART ...]     (default: every part; diffusers optional: pip install -e ".[bench]")
 #   COMPILE= bash benchmarks/gpu.sh OUT_DIR unet  (eager rows only)
 # Works installed (pip install -e .) or from a checkout (the package runs as python -m). A failed part is reported
-# and the next one runs.
+# and the next one runs. speed.py and profile_step.py write records under results/; they are copied to OUT_DIR/results
+# at the end, to be committed with the README tables report.py draws from them.
 set -uo pipefail
 cd "$(dirname "$0")"
 out=${1:-$(mktemp -d)}; mkdir -p "$out"; shift || true
@@ -38,4 +39,5 @@ PY
   cudagraphs) run python speed.py --device cuda --arch unet --batch 128 --sample-batch 256 --steps 10 --compile cudagraphs --no-diffusers ;;
   *) echo "gpu.sh: unknown part $part (parts: check train unet unet_big compiled cudagraphs)"; exit 2 ;;
 esac; done
-echo; echo "gpu.sh: ${#failed[@]} step(s) failed${failed:+: ${failed[*]}}"
+mkdir -p "$out/results" && cp -r ../results/. "$out/results/"     # the records the parts wrote (speed, profile_step)
+echo; echo "gpu.sh: ${#failed[@]} step(s) failed${failed:+: ${failed[*]}}; records copied to $out/results"

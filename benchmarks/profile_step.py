@@ -2,10 +2,9 @@
 
     python benchmarks/profile_step.py                         # CPU: unet, batch 16, 3x32x32
     python benchmarks/profile_step.py --device cuda --batch 128
-    python benchmarks/profile_step.py --arch unet_small --image-size 28 --channels 1 --num-classes 10 --batch 64 \
-        --arch-kw '{"channel_mult": [1, 2, 2], "attention_resolutions": [7]}'
+    python benchmarks/profile_step.py --recipe fashion_mnist --fp32           # md-train's model for a dataset, float32
 
-Prints (1) the feature maps written off the fast path (not channels-last, or float32 outside GroupNorm) in one
+Writes a record (results/profile_step/) with the ops' self times. Prints (1) the feature maps written off the fast path (not channels-last, or float32 outside GroupNorm) in one
 bf16-autocast forward + backward (`feature_map_ops`), and (2) torch.profiler's top ops by self time for two training
 steps (forward, MSE, backward, AdamW), on the CPU or the GPU.
 """
@@ -15,6 +14,9 @@ import torch.nn.functional as F
 from torch.profiler import profile, ProfilerActivity
 from minimal_diffusion.architectures import get_architecture
 from minimal_diffusion.fast_path import feature_map_ops, fast_path
+from minimal_diffusion.recipes import recipe
+from minimal_diffusion.data import get_metadata
+from records import write_record
 
 GROUPNORM_OPS = {'_to_copy', 'native_group_norm', 'native_group_norm_backward', 'silu', 'silu_backward'}
 
@@ -25,22 +27,30 @@ def main():
     p.add_argument('--batch', type=int, default=16); p.add_argument('--rows', type=int, default=15)
     p.add_argument('--image-size', type=int, default=32); p.add_argument('--channels', type=int, default=3)
     p.add_argument('--num-classes', type=int, default=None); p.add_argument('--arch-kw', default='{}', help='JSON of architecture settings')
+    p.add_argument('--recipe', help="md-train's model, batch and image size for this dataset (with its dropout)")
+    p.add_argument('--fp32', action='store_true', help='profile the float32 step (what md-train runs without bf16 instructions)')
     a = p.parse_args()
+    kw = json.loads(a.arch_kw)
+    if a.recipe:
+        r, m = recipe(a.recipe), get_metadata(a.recipe)
+        a.arch, kw, a.batch, a.image_size, a.channels, a.num_classes = r['arch'], r['arch_kw'], r['batch_size'], m.image_size, m.in_channels, m.num_classes
+    else: kw = {'dropout': 0., **kw}
     dev, CL, S, C = torch.device(a.device), torch.channels_last, a.image_size, a.channels
     torch.manual_seed(0)
-    m = fast_path(get_architecture(a.arch, S, C, num_classes=a.num_classes, **{'dropout': 0., **json.loads(a.arch_kw)}), dev, True)
+    m = fast_path(get_architecture(a.arch, S, C, num_classes=a.num_classes, **kw), dev, not a.fp32)
     y = torch.randint(0, a.num_classes, (a.batch,), device=dev) if a.num_classes else None
-    ops = feature_map_ops(m, torch.randn(a.batch, C, S, S, device=dev).contiguous(memory_format=CL),
-                          torch.randint(0, 1000, (a.batch,), device=dev), y)
-    off = {k: v for k, v in ops.items() if k[2] != 'channels_last' or (k[1] == 'float32' and k[0] not in GROUPNORM_OPS)}
-    print(f"{a.arch} on {dev}: {sum(ops.values())} feature-map writes in one forward+backward, {sum(off.values())} off the fast path"
-          + ''.join(f"\n  {op} {dtype} {layout}: {c}" for (op, dtype, layout), c in sorted(off.items())))
+    if not a.fp32:
+        ops = feature_map_ops(m, torch.randn(a.batch, C, S, S, device=dev).contiguous(memory_format=CL),
+                              torch.randint(0, 1000, (a.batch,), device=dev), y)
+        off = {k: v for k, v in ops.items() if k[2] != 'channels_last' or (k[1] == 'float32' and k[0] not in GROUPNORM_OPS)}
+        print(f"{a.arch} on {dev}: {sum(ops.values())} feature-map writes in one forward+backward, {sum(off.values())} off the fast path"
+              + ''.join(f"\n  {op} {dtype} {layout}: {c}" for (op, dtype, layout), c in sorted(off.items())))
     m.zero_grad(set_to_none=True)
     opt = torch.optim.AdamW(m.parameters(), lr=1e-4, fused=True)
-    x = torch.randn(a.batch, C, S, S, device=dev).contiguous(memory_format=CL)
+    x = torch.randn(a.batch, C, S, S, device=dev).contiguous(memory_format=torch.contiguous_format if a.fp32 else CL)
     t = torch.randint(0, 1000, (a.batch,), device=dev)
     def step():
-        with torch.autocast(dev.type, dtype=torch.bfloat16): loss = F.mse_loss(m(x, t, y).float(), x)
+        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=not a.fp32): loss = F.mse_loss(m(x, t, y).float(), x)
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
     step(); step()
     acts = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if dev.type == 'cuda' else [])
@@ -49,6 +59,11 @@ def main():
         if dev.type == 'cuda': torch.cuda.synchronize()
     key = 'self_cuda_time_total' if dev.type == 'cuda' else 'self_cpu_time_total'
     print(prof.key_averages().table(sort_by=key, row_limit=a.rows, max_name_column_width=60))
+    ka = sorted(prof.key_averages(), key=lambda e: -getattr(e, key))
+    total = sum(getattr(e, key) for e in ka)
+    write_record('profile_step', settings=dict(vars(a), arch_kw=kw), device=dev, results=dict(
+        step_ms=total / 2e3, ops=[dict(op=e.key, self_ms=getattr(e, key) / 2e3, calls=e.count // 2, share=getattr(e, key) / total)
+                                  for e in ka[:a.rows]]))
 
 
 if __name__ == '__main__': main()

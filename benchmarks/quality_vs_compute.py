@@ -20,8 +20,7 @@ from minimal_diffusion.data import get_metadata
 from minimal_diffusion.distributed import sample_many
 from minimal_diffusion.fast_path import autocast
 from minimal_diffusion.sampling import save_grid
-from minimal_diffusion.evaluation import evaluate, real_data, real_classifier, train_classifier, accuracy, features, \
-    feature_frechet
+from minimal_diffusion.evaluation import evaluate
 from records import write_record, read_records
 
 
@@ -38,7 +37,6 @@ def parse(argv=None):
     p.add_argument('--out', default='runs/quality_vs_compute')
     p.add_argument('--train-only', action='store_true', help='train (timed) and record; score later with --score-only')
     p.add_argument('--score-only', action='store_true', help='score the runs in --out/NAME trained before')
-    p.add_argument('--no-reference', action='store_true', help='skip the row of N real training images')
     p.add_argument('--figures', default=None, help='also write each run\'s class grid to FIGURES/<dataset>_<name>_<mark>.png '
                    '(its hash goes into the record, so report.py --check finds a figure that no longer matches)')
     return p.parse_args(argv)
@@ -76,7 +74,7 @@ def sample_and_score(d, model, s, n, shape, nc, dataset, data_dir=None, bf16=Fal
     with autocast('cpu', bf16):
         x, y = sample_many(d, model, n, shape, 250, nc, s['seed'], steps=s['sampling_steps'], sampler=s['sampler'],
                            guidance_scale=s['guidance_scale'], prior=prior)
-    r = evaluate(x, y, dataset, data_dir)
+    r = evaluate(x, y, dataset, data_dir, reference=True)       # with the row of N real training images
     return x, y, dict(r, seconds_sampling=round(time.perf_counter() - t0 - r['seconds_total'], 1))
 
 
@@ -107,19 +105,6 @@ def score_run(a, folder, figure=None):
 def sha256(path): return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def real_reference(a, seed=0):
-    "The synthetic-only protocol on N class-balanced real training images: the accuracy and Fréchet distance of perfect samples."
-    xtr, ytr = real_data(a.dataset, a.data_dir, True); xte, yte = real_data(a.dataset, a.data_dir, False)
-    nc, g = int(ytr.max()) + 1, torch.Generator().manual_seed(seed)
-    per = min(a.n // nc, min(int((ytr == c).sum()) for c in range(nc)))
-    idx = torch.cat([torch.nonzero(ytr == c)[:, 0][torch.randperm(int((ytr == c).sum()), generator=g)[:per]] for c in range(nc)])
-    key = dict(dataset=a.dataset, data_dir=str(Path(a.data_dir).resolve()) if a.data_dir else None, seed=0)
-    clf_real, _ = real_classifier(xtr, ytr, nc, key, epochs=10, width=32, seed=0)     # md-eval's, from its cache
-    f_te = features(clf_real, xte)
-    return dict(n=len(idx), synthetic_only_accuracy=accuracy(train_classifier(xtr[idx], ytr[idx], nc, seed=0), xte, yte),
-                frechet_classifier=feature_frechet(features(clf_real, xtr[idx]), f_te))
-
-
 def main():
     a = parse()
     kind, ms = marks(a)
@@ -138,11 +123,9 @@ def main():
         for r in runs:
             fig = Path(a.figures) / f"{a.dataset}_{a.name}_{r['mark']:g}{kind}.png" if a.figures else None
             r |= score_run(a, Path(r['folder']), fig)
-    ref = None if a.train_only or a.no_reference else real_reference(a)
-    for r in runs:
-        if ref and 'synthetic_only_accuracy' in r:
-            r |= dict(ratio_equal_n=r['synthetic_only_accuracy'] / ref['synthetic_only_accuracy'],
-                      frechet_x_real_n=r['frechet_classifier'] / ref['frechet_classifier'])
+    scored = [r for r in runs if 'reference_n' in r]
+    ref = dict(n=scored[0]['reference_n'], synthetic_only_accuracy=scored[0]['reference_accuracy'],
+               frechet_classifier=scored[0]['reference_frechet']) if scored else None
     print_table(a, kind, runs, ref)
     write_record('quality_vs_compute', settings=dict(dataset=a.dataset, name=a.name, kind=kind, marks=ms, n=a.n, args=a.args),
                  results=dict(runs=runs, reference=ref))
@@ -154,7 +137,7 @@ def print_table(a, kind, runs, ref):
     for r in runs:
         f = lambda k, w, p: f"{r[k]:{w}.{p}f}" if r.get(k) is not None else ' ' * (w - 1) + '–'
         print(f"{r['mark']:8g}{r.get('wall_seconds', float('nan')) / 60:9.2f}{r.get('step', 0):8d}{f('synthetic_only_accuracy', 10, 3)}"
-              f"{f('accuracy_ratio', 7, 3)}{f('ratio_equal_n', 9, 3)}{f('frechet_classifier', 9, 4)}{f('frechet_x_real_n', 9, 1)}")
+              f"{f('accuracy_ratio', 7, 3)}{f('ratio_equal_n', 9, 3)}{f('frechet_classifier', 9, 4)}{f('frechet_x_reference', 9, 1)}")
     if ref: print(f"{'real N':>8}{'':17}{ref['synthetic_only_accuracy']:10.3f}{'':16}{ref['frechet_classifier']:9.4f}   ({ref['n']} real training images)")
 
 

@@ -36,7 +36,7 @@ def quality_table(records:list, dataset:str)->str:
             wall = f"{x['wall_seconds'] / 60:.1f} min" if x.get('wall_seconds') else '–'
             rows.append(f"| {m} | {s['name']} | {x['mark']:g} {s['kind']} | {x['step']:,} | {wall} | "
                         f"{pct(x['synthetic_only_accuracy'])} | {num(x.get('ratio_equal_n'))} | {num(x['frechet_classifier'], 4)} | "
-                        f"{num(x.get('frechet_x_real_n'), 1)} | [json]({r['path']}) |")
+                        f"{num(x.get('frechet_x_reference'), 1)} | [json]({r['path']}) |")
         rows.append(f"| {m} | {ref['n']:,} real training images | – | – | – | {pct(ref['synthetic_only_accuracy'])} | 1 | "
                     f"{num(ref['frechet_classifier'], 4)} | 1 | [json]({r['path']}) |")
     return '\n'.join(rows)
@@ -110,6 +110,50 @@ def default_job_sentence(records:list)->str:
                      for r in latest_by_machine(recs))
 
 
+STUDY = ('baseline', 'dropout0', 'minsnr5', 'batch32', 'blocks1')     # chapter 18's contenders, in the table's order
+
+
+def study_rows(records:list, minutes:float=15)->list:
+    "The newest scored `minutes`-minute Fashion-MNIST run of each study contender: (name, args, run, reference, record)."
+    out = {}
+    for r in records:
+        s = r['settings']
+        if s['dataset'] != 'fashion_mnist' or s['kind'] != 'minutes' or s['name'] not in STUDY or not r['results'].get('reference'): continue
+        for x in r['results']['runs']:
+            if x['mark'] == minutes and 'ratio_equal_n' in x: out[s['name']] = (s['name'], s['args'], x, r['results']['reference'], r)
+    return [out[n] for n in STUDY if n in out]
+
+
+def study_table(records:list)->str:
+    "Chapter 18's study: per contender, updates in 15 minutes and quality at equal N."
+    rows = study_rows(records)
+    lines = ['| contender | md-train flags | updates in 15 min | synthetic-only % | ratio to N real | Fréchet | × N real | record |',
+             '|---|---|---|---|---|---|---|---|']
+    for name, args, x, ref, r in rows:
+        lines.append(f"| {name} | `{args or '(the recipe)'}` | {x['step']:,} | {pct(x['synthetic_only_accuracy'])} | "
+                     f"{num(x['ratio_equal_n'])} | {num(x['frechet_classifier'], 4)} | {num(x['frechet_x_reference'], 1)} | "
+                     f"[json]({r['path']}) |")
+    if rows: lines.append(f"\n{machine_label(rows[0][4]['machine'])}; {rows[0][3]['n']:,} samples per run and "
+                          f"{rows[0][3]['n']:,} real training images in the reference.")
+    return '\n'.join(lines)
+
+
+def ddp_table(records:list)->str:
+    "ddp_overhead: backward with and without the all-reduce, per width; the newest record per machine."
+    out = []
+    for r in latest_by_machine(records):
+        lines = ['| `unet_custom` width | gradients | backward, synced | `no_sync` | all-reduce overhead | all-reduce alone |',
+                 '|---|---|---|---|---|---|']
+        for x in r['results']['rows']:
+            over = x['synced_ms'] - x['no_sync_ms']
+            lines.append(f"| {x['width']} | {x['gradient_mb']:.1f} MB | {x['synced_ms']:.0f} ms | {x['no_sync_ms']:.0f} ms | "
+                         f"{over:.0f} ms ({100 * over / x['no_sync_ms']:.0f} %) | {x['all_reduce_ms']:.0f} ms "
+                         f"({x['all_reduce_gb_s']:.2f} GB/s) |")
+        out.append('\n'.join(lines) + f"\n\n{machine_label(r['machine'])}, two processes of one thread, batch "
+                   f"{r['settings']['batch']} per process, median of {r['settings']['steps']}: [record]({r['path']})")
+    return '\n\n'.join(out)
+
+
 SECTIONS = {   # name -> a function of all records that returns the section's text
     'fashion_quality': lambda rs: quality_table(rs.get('quality_vs_compute', []), 'fashion_mnist'),
     'digits_quality': lambda rs: quality_table(rs.get('quality_vs_compute', []), 'digits'),
@@ -118,6 +162,8 @@ SECTIONS = {   # name -> a function of all records that returns the section's te
     'video_priors': lambda rs: video_table(rs.get('video_priors', [])),
     'tensorboard': lambda rs: tensorboard_sentence(rs.get('tensorboard_overhead', [])),
     'default_job': lambda rs: default_job_sentence(rs.get('quality_vs_compute', [])),
+    'fashion_study': lambda rs: study_table(rs.get('quality_vs_compute', [])),
+    'ddp_overhead': lambda rs: ddp_table(rs.get('ddp_overhead', [])),
 }
 
 
@@ -155,10 +201,16 @@ def stale(root=ROOT, records=None)->list:
     out = [f"{p}: not the figure its record wrote" for p, h in figures(records).items() if (root / p).exists()
            and hashlib.sha256((root / p).read_bytes()).hexdigest() != h]
     for f in documents(root):
-        text = f.read_text()
-        for m in MARK.finditer(text):
-            if render(m[0], records) != m[0]: out.append(f"{f.relative_to(root)}: {m[2]}")
+        for text in texts(f):
+            for m in MARK.finditer(text):
+                if render(m[0], records) != m[0]: out.append(f"{f.relative_to(root)}: {m[2]}")
     return out
+
+
+def texts(f)->list:
+    "The texts of `f` that may hold marked sections: the file, or a notebook's markdown cells."
+    if f.suffix != '.ipynb': return [f.read_text()]
+    return [''.join(c['source']) for c in json.loads(f.read_text())['cells'] if c['cell_type'] == 'markdown']
 
 
 def rewrite(root=ROOT):
@@ -166,7 +218,7 @@ def rewrite(root=ROOT):
     records = all_records(root / 'results')
     for f in documents(root):
         text = f.read_text()
-        if not MARK.search(text): continue
+        if not any(MARK.search(t) for t in texts(f)): continue
         if f.suffix == '.ipynb':
             nb = json.loads(text)
             for c in nb['cells']:

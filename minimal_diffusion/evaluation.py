@@ -18,10 +18,11 @@ from .errors import UsageError, one_line
 # %% auto #0
 __all__ = ['NO_INCEPTION', 'from_uint8', 'load_npz', 'as_frames', 'real_data', 'Classifier', 'random_shift', 'train_classifier',
            'batched', 'accuracy', 'class_accuracy', 'features', 'psd_sqrt', 'frechet_distance', 'gaussian_stats',
-           'feature_frechet', 'distinct_fraction', 'temporal_consistency', 'fid_inception_v3', 'InceptionFeatures',
+           'feature_frechet', 'distinct_fraction', 'temporal_consistency', 'nearest_distances', 'inside',
+           'precision_recall', 'memorisation', 'empirical_denoiser', 'fid_inception_v3', 'InceptionFeatures',
            'inception_from_weights', 'fid_helper_file', 'inception_network', 'cache_dir', 'save_atomic',
-           'real_classifier', 'inception_fid', 'check_samples', 'evaluate', 'classifier_metrics', 'format_table',
-           'Parser', 'output_path', 'main']
+           'real_classifier', 'inception_fid', 'check_samples', 'evaluate', 'notes', 'classifier_metrics',
+           'same_n_reference', 'format_table', 'Parser', 'output_path', 'main']
 
 # %% ../nbs/17_evaluation.ipynb #5f78aaff
 def from_uint8(u:np.ndarray|torch.Tensor)->torch.Tensor:
@@ -173,6 +174,41 @@ def temporal_consistency(video:torch.Tensor)->float:
     "Mean absolute difference between consecutive frames of clips (N, F, C, H, W)."
     return (video[:, 1:] - video[:, :-1]).abs().mean().item()
 
+# %% ../nbs/17_evaluation.ipynb #24deaaf6
+def nearest_distances(a:torch.Tensor, b:torch.Tensor, bs:int=1024, k:int=1)->torch.Tensor:
+    "For each row of `a`, the Euclidean distance to its `k`-th nearest row of `b` (rows flattened; chunks of `bs`)."
+    a, b = a.flatten(1).float(), b.flatten(1).float()
+    return torch.cat([torch.cdist(c, b).topk(k, largest=False).values[:, -1] for c in a.split(bs)])
+
+def inside(a:torch.Tensor, centres:torch.Tensor, radii:torch.Tensor, bs:int=1024)->torch.Tensor:
+    "For each row of `a`, whether it lies in some ball (row of `centres`, radius in `radii`)."
+    centres = centres.flatten(1).float()
+    return torch.cat([(torch.cdist(c, centres) <= radii).any(1) for c in a.flatten(1).float().split(bs)])
+
+def precision_recall(real:torch.Tensor, fake:torch.Tensor, k:int=3)->dict:
+    "Improved precision and recall (Kynkäänniemi et al. 2019) of features `fake` against features `real`."
+    r_real, r_fake = nearest_distances(real, real, k=k + 1), nearest_distances(fake, fake, k=k + 1)   # +1: itself
+    return dict(precision=inside(fake, real, r_real).float().mean().item(),
+                recall=inside(real, fake, r_fake).float().mean().item())
+
+# %% ../nbs/17_evaluation.ipynb #b74d5627
+def memorisation(samples:torch.Tensor, train:torch.Tensor, heldout:torch.Tensor, q:float=0.01)->dict:
+    "Distances to the nearest training image of `samples` and of `heldout` real images; the copy rate at quantile `q`."
+    d_s, d_h = nearest_distances(samples, train), nearest_distances(heldout, train)
+    return dict(copy_rate=(d_s < d_h.quantile(q)).float().mean().item(), nearest_train_median=d_s.median().item(),
+                nearest_train_median_heldout=d_h.median().item())
+
+def empirical_denoiser(d, data:torch.Tensor):
+    "The exact optimal model `f(xt, t, y=None)` for data that is exactly the rows of `data`: a perfect memoriser."
+    X = data.flatten(1).double()
+    def f(xt, t, y=None):
+        ᾱ = d.ᾱ.to(xt.device)[t].double()[:, None]        # the model gets original steps: `d` is the full chain
+        logits = (2 * ᾱ.sqrt() * xt.flatten(1).double() @ X.T - ᾱ * (X**2).sum(1)) / (2 * (1 - ᾱ))
+        x0 = (logits.softmax(1) @ X).view(xt.shape)
+        ᾱ = ᾱ.view(-1, *[1] * (xt.ndim - 1))
+        return d.target(x0, (xt.double() - ᾱ.sqrt() * x0) / (1 - ᾱ).sqrt(), t).to(xt.dtype)
+    return f
+
 # %% ../nbs/17_evaluation.ipynb #dd0bcddb
 def _avg_pool(x): return F.avg_pool2d(x, 3, 1, 1, count_include_pad=False)
 def _max_pool(x): return F.max_pool2d(x, 3, 1, 1)
@@ -315,6 +351,7 @@ def evaluate(samples:torch.Tensor, # (N, C, H, W) or (N, F, C, H, W) in [-1, 1],
              cache=None, # classifier cache folder (default `cache_dir()`)
              inception:bool=True, # compute Inception FID if a local network is available
              inception_weights=None, # a pt_inception-2015-12-05 .pth file
+             reference:bool=False, # also score N real training images the same way (N = the number of samples)
             )->dict:
     "All the metrics of this notebook for `samples` against `dataset`'s real test split, as a JSON-ready dict."
     t_start = time.perf_counter()
@@ -330,15 +367,29 @@ def evaluate(samples:torch.Tensor, # (N, C, H, W) or (N, F, C, H, W) in [-1, 1],
              num_real_train=len(xtr), num_real_test=len(xte), distinct_fraction=distinct_fraction(x))
     if x.ndim == 5: r |= dict(temporal_consistency=temporal_consistency(x),
                               temporal_consistency_real=temporal_consistency(xte))
-    r |= classifier_metrics(x, y, xtr, ytr, xte, yte, meta.num_classes, dataset, data_dir, epochs, width, seed, cache)
+    r |= classifier_metrics(x, y, xtr, ytr, xte, yte, meta.num_classes, dataset, data_dir, epochs, width, seed, cache,
+                            reference)
+    r |= memorisation(x, xtr, xte) | dict(notes=notes(len(x), meta.num_classes, reference))
     if inception or inception_weights is not None: r |= inception_fid(x, xte, net)
     else: r |= dict(inception_fid=None, inception_network=None, inception_note='Inception FID: skipped (turned off)')
     r['seconds_total'] = round(time.perf_counter() - t_start, 2)
     return r
 
+def notes(n:int, num_classes:int=None, reference:bool=False)->list:
+    "What a reader of the scores should know: too few samples for the synthetic-only classifier, a ratio capped by N."
+    out = []
+    if num_classes and n < 1000:
+        out.append(f"only {n} samples: the synthetic-only classifier has little to learn from; its accuracy says more "
+                   f"about N than about the samples (score 1,000 or more)")
+    if num_classes and not reference:
+        out.append("N samples teach a classifier no more than N real images would: --reference scores N real "
+                   "training images the same way (ratio_equal_n, frechet_x_reference)")
+    return out
+
 # %% ../nbs/17_evaluation.ipynb #673e8976
-def classifier_metrics(x, y, xtr, ytr, xte, yte, num_classes, dataset, data_dir, epochs, width, seed, cache)->dict:
-    "Real-only vs synthetic-only accuracy and classifier-feature Fréchet distances."
+def classifier_metrics(x, y, xtr, ytr, xte, yte, num_classes, dataset, data_dir, epochs, width, seed, cache,
+                       reference:bool=False)->dict:
+    "Real-only vs synthetic-only accuracy, Fréchet distances and precision/recall in the real classifier's features."
     if not num_classes or num_classes < 2:
         return dict(classifier_note=f"classifier metrics: skipped — {dataset} has no class labels")
     t0 = time.perf_counter()
@@ -349,13 +400,27 @@ def classifier_metrics(x, y, xtr, ytr, xte, yte, num_classes, dataset, data_dir,
     clf_syn = train_classifier(*as_frames(x, y), num_classes, epochs=epochs, width=width, seed=seed)
     t2 = time.perf_counter()
     acc_real, acc_syn = accuracy(clf_real, xte, yte), accuracy(clf_syn, xte, yte)
-    f_te = features(clf_real, xte)
-    return dict(real_only_accuracy=acc_real, synthetic_only_accuracy=acc_syn, accuracy_ratio=acc_syn / acc_real,
-                synthetic_only_per_class=class_accuracy(clf_syn, xte, yte, num_classes),
-                frechet_classifier=feature_frechet(features(clf_real, x), f_te),
-                frechet_classifier_real_train=feature_frechet(features(clf_real, xtr), f_te),
-                classifier_cached=cached,
-                seconds_real_classifier=round(t1 - t0, 2), seconds_synthetic_classifier=round(t2 - t1, 2))
+    f_te, f_x, f_tr = features(clf_real, xte), features(clf_real, x), features(clf_real, xtr)
+    f_real = f_tr[torch.randperm(len(f_tr), generator=torch.Generator().manual_seed(seed))[:len(f_x)]]   # as many
+    r = dict(real_only_accuracy=acc_real, synthetic_only_accuracy=acc_syn, accuracy_ratio=acc_syn / acc_real,
+             synthetic_only_per_class=class_accuracy(clf_syn, xte, yte, num_classes),
+             frechet_classifier=feature_frechet(f_x, f_te), frechet_classifier_real_train=feature_frechet(f_tr, f_te),
+             **precision_recall(f_real, f_x),
+             classifier_cached=cached, seconds_real_classifier=round(t1 - t0, 2),
+             seconds_synthetic_classifier=round(t2 - t1, 2))
+    if reference: r |= same_n_reference(len(x), xtr, ytr, xte, yte, num_classes, clf_real, r, epochs, width, seed)
+    return r
+
+def same_n_reference(n, xtr, ytr, xte, yte, num_classes, clf_real, r:dict, epochs, width, seed)->dict:
+    "The synthetic-only protocol on `n` class-balanced real training images: what perfect samples score at this N."
+    g = torch.Generator().manual_seed(seed)
+    per = min(n // num_classes, min(int((ytr == c).sum()) for c in range(num_classes)))
+    idx = torch.cat([torch.nonzero(ytr == c)[:, 0][torch.randperm(int((ytr == c).sum()), generator=g)[:per]]
+                     for c in range(num_classes)])
+    acc = accuracy(train_classifier(xtr[idx], ytr[idx], num_classes, epochs=epochs, width=width, seed=seed), xte, yte)
+    fd = feature_frechet(features(clf_real, xtr[idx]), features(clf_real, xte))
+    return dict(reference_n=len(idx), reference_accuracy=acc, reference_frechet=fd,
+                ratio_equal_n=r['synthetic_only_accuracy'] / acc, frechet_x_reference=r['frechet_classifier'] / fd)
 
 # %% ../nbs/17_evaluation.ipynb #c41ce359
 def format_table(r:dict)->str:
@@ -398,6 +463,9 @@ def main(argv=None):
     p.add_argument('--inception-weights', default=None, help='local pt_inception-2015-12-05-*.pth for Inception FID')
     p.add_argument('--no-inception', action='store_true',
                    help='skip Inception FID even if a local network is available')
+    p.add_argument('--reference', action='store_true',
+                   help='also score as many real training images as there are samples, the same way: what perfect '
+                        'samples would score at this N (ratio_equal_n, frechet_x_reference)')
     a = p.parse_args(argv)
     try:
         if a.epochs < 1: raise UsageError(f"--epochs must be positive, got {a.epochs}")
@@ -405,13 +473,14 @@ def main(argv=None):
         out = output_path(a.samples, a.out, a.overwrite)
         x, y = load_npz(a.samples)
         r = evaluate(x, y, a.dataset, a.data_dir, epochs=a.epochs, seed=a.seed, cache=a.cache_dir,
-                     inception=not a.no_inception, inception_weights=a.inception_weights)
+                     inception=not a.no_inception, inception_weights=a.inception_weights, reference=a.reference)
         r['samples'] = str(a.samples)
         out.write_text(json.dumps(r, indent=2) + '\n')
     except (UsageError, OSError) as e:                       # anything else is a bug: it keeps its traceback
         if one_line(e) is None: raise
         print(f"md-eval: error: {one_line(e)}", file=sys.stderr); sys.exit(2)
-    print(format_table(r)); print(f"wrote {out}")
+    print(format_table({k: v for k, v in r.items() if k != 'notes'})); print(f"wrote {out}")
+    for n in r['notes']: print(f"md-eval: note: {n}")
 
 # %% ../nbs/17_evaluation.ipynb #3e66764b
 # `python -m minimal_diffusion.evaluation` (not when run in a notebook)

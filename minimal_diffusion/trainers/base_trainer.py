@@ -11,7 +11,7 @@ __all__ = ['LR_SCHEDULES', 'CHECKPOINT_NAME', 'RUN_FILES', 'param_groups', 'ema_
            'updates_in']
 
 # %% ../../nbs/13_base_trainer.ipynb #4a92fefa
-import copy, json, math, re, signal, tempfile, threading, time
+import copy, json, math, re, signal, statistics, tempfile, threading, time
 from contextlib import contextmanager, nullcontext
 from itertools import islice
 from pathlib import Path
@@ -133,6 +133,7 @@ def start_run(self:BaseTrainer, run:dict, tensorboard:bool):
     self.micro, self.epoch_losses, self.pending_rng, self.grad_norm, self.parts = [], [], None, float('nan'), {}
     self.bin_sum, self.bin_count = torch.zeros(self.bins), torch.zeros(self.bins)
     self.t_fit, self.step_fit, self.per_update, self.slow_said = time.perf_counter(), 0, None, False
+    self.update_times = None                             # a list while `seconds_per_update` times updates
     self.run = run or run_record(self.args, self.device, D.world_size())
     self.writer = summary_writer(self.save_dir) if tensorboard and self.save_dir and D.is_main() else None
     if self.writer: tensorboard_settings(self.writer, self.settings())
@@ -220,6 +221,7 @@ def batches(self:BaseTrainer):
         bar.set_postfix(loss=f'{self.last_loss:.4f}', img_s=f'{ips:.0f}')
         if self.step % self.log_every == 0: self.log_step(ips)
         self.pace()
+        if self.update_times is not None: self.update_times.append(time.perf_counter())
         if signum := D.maximum(self.stop_signal): raise Interrupted(signum, self.step)
     self.epoch_loss = D.mean(float(np.mean(self.epoch_losses))) if self.epoch_losses else float('nan')
     self.epoch_time, self.epoch_ips = time.perf_counter() - t0, seen / max(time.perf_counter() - t0, 1e-9)
@@ -548,14 +550,14 @@ def rehearsal(self:BaseTrainer):
         set_rng_state(rng); self.save_dir, self.progress = quiet
 
 @patch
-def seconds_per_update(self:BaseTrainer, n:int=10, warm:int=3)->float:
-    "Seconds an update of this run takes here: `warm` rehearsed updates warm the kernels up, then `n` are timed."
+def seconds_per_update(self:BaseTrainer, n:int=12, warm:int=5)->float:
+    "Seconds an update of this run takes here: `warm` rehearsed updates warm up, then the median of the next `n`."
     with self.rehearsal():
-        self.set_updates(self.step + warm)
+        self.update_times = []                          # `batches` notes when each update ends
+        self.set_updates(self.step + warm + n)
         while self.step < self.total_steps: self.train_epoch()
-        t0 = time.perf_counter(); self.set_updates(self.step + n)
-        while self.step < self.total_steps: self.train_epoch()
-        return (time.perf_counter() - t0) / n
+        times, self.update_times = self.update_times, None
+    return statistics.median(b - a for a, b in zip(times[warm - 1:], times[warm:]))
 
 @patch
 def seconds_per_save(self:BaseTrainer)->float:
