@@ -402,7 +402,8 @@ def classifier_metrics(x, y, xtr, ytr, xte, yte, num_classes, dataset, data_dir,
     acc_real, acc_syn = accuracy(clf_real, xte, yte), accuracy(clf_syn, xte, yte)
     f_te, f_x, f_tr = features(clf_real, xte), features(clf_real, x), features(clf_real, xtr)
     f_real = f_tr[torch.randperm(len(f_tr), generator=torch.Generator().manual_seed(seed))[:len(f_x)]]   # as many
-    r = dict(real_only_accuracy=acc_real, synthetic_only_accuracy=acc_syn, accuracy_ratio=acc_syn / acc_real,
+    r = dict(real_only_accuracy=acc_real, synthetic_only_accuracy=acc_syn,
+             accuracy_ratio=acc_syn / acc_real if acc_real else None,
              synthetic_only_per_class=class_accuracy(clf_syn, xte, yte, num_classes),
              frechet_classifier=feature_frechet(f_x, f_te), frechet_classifier_real_train=feature_frechet(f_tr, f_te),
              **precision_recall(f_real, f_x),
@@ -420,7 +421,8 @@ def same_n_reference(n, xtr, ytr, xte, yte, num_classes, clf_real, r:dict, epoch
     acc = accuracy(train_classifier(xtr[idx], ytr[idx], num_classes, epochs=epochs, width=width, seed=seed), xte, yte)
     fd = feature_frechet(features(clf_real, xtr[idx]), features(clf_real, xte))
     return dict(reference_n=len(idx), reference_accuracy=acc, reference_frechet=fd,
-                ratio_equal_n=r['synthetic_only_accuracy'] / acc, frechet_x_reference=r['frechet_classifier'] / fd)
+                ratio_equal_n=r['synthetic_only_accuracy'] / acc if acc else None,
+                frechet_x_reference=r['frechet_classifier'] / fd)
 
 # %% ../nbs/17_evaluation.ipynb #c41ce359
 def format_table(r:dict)->str:
