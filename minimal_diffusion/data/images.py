@@ -20,7 +20,7 @@ from ..errors import UsageError
 __all__ = ['IDX_DTYPES', 'FASHION_MNIST_SYSTEM_DIR', 'IMG_EXTS', 'GREY_MODES', 'pm1', 'long_tensor', 'digits_arrays',
            'digits_split', 'Digits', 'missing', 'image_tfm', 'read_idx', 'idx_names', 'idx_file', 'ArrayImages',
            'idx_dirs', 'find_idx_dir', 'idx_dataset', 'read_cifar', 'cifar_dataset', 'split_root', 'image_files',
-           'class_dirs', 'folder_channels', 'load_image', 'ImageFiles', 'folder_dataset']
+           'class_dirs', 'image_mode', 'folder_channels', 'load_image', 'ImageFiles', 'folder_dataset']
 
 # %% ../../nbs/06_images.ipynb #fe04fc73
 def pm1(u, hi=255.):
@@ -165,20 +165,32 @@ def image_files(d)->list:
     return sorted(p for p in Path(d).iterdir() if p.suffix.lower() in IMG_EXTS)
 
 def class_dirs(d)->list:
-    "The subfolders of `d` that hold images (the classes of a labelled folder), sorted by name."
-    return sorted(p for p in Path(d).iterdir() if p.is_dir() and image_files(p))
+    "The subfolders of `d` that hold images (the classes), sorted by name; a `UsageError` if `d` holds images too."
+    dirs = sorted(p for p in Path(d).iterdir() if p.is_dir() and image_files(p))
+    if dirs and image_files(d):
+        raise UsageError(f"{d} holds images and also subfolders of images ({', '.join(p.name for p in dirs[:3])}); "
+                         "put every image in a class subfolder, or move the subfolders out")
+    return dirs
+
+def image_mode(path)->str:
+    "The mode of the image at `path`, from its header."
+    try:
+        with Image.open(path) as im: return im.mode
+    except (OSError, Image.DecompressionBombError): return load_image(path).mode     # its one-line error
 
 def folder_channels(root)->int:
-    "1 if the first image under `root` is greyscale, else 3."
-    first = next(iter(image_files(root) or [f for c in class_dirs(root) for f in image_files(c)]), None)
-    if first is None: return 3
-    return 1 if load_image(first).mode in GREY_MODES else 3
+    "1 if every image under `root` is greyscale, else 3."
+    files = image_files(root) or [f for c in class_dirs(root) for f in image_files(c)]
+    return 1 if files and all(image_mode(f) in GREY_MODES for f in files) else 3
 
 # %% ../../nbs/06_images.ipynb #534aa499
 def load_image(path, mode=None)->Image.Image:
     "The image at `path`, converted to `mode` (None: as it is), with the file closed; a `UsageError` if it is no image."
     try:
-        with Image.open(path) as im: return im.convert(mode) if mode else im.copy()
+        with Image.open(path) as im:
+            if im.mode.startswith('I'):                # 16-bit grey: scaled to 8 bits, not clipped
+                im = Image.fromarray((np.asarray(im, np.float32) / 257).round().clip(0, 255).astype(np.uint8))
+            return im.convert(mode) if mode else im.copy()
     except (OSError, Image.DecompressionBombError) as e:
         raise UsageError(f"{path} is not a readable image ({type(e).__name__}: {str(e)[:80]}); remove or replace "
                          f"it") from None
@@ -199,6 +211,7 @@ def folder_dataset(data_dir=None, train=True, image_size=64, download=False, hfl
     mode = 'L' if folder_channels(root) == 1 else 'RGB'
     tfm = image_tfm(image_size, hflip=train if hflip is None else hflip)
     if class_dirs(root): return tvd.ImageFolder(str(root), transform=tfm, target_transform=long_tensor,
-                                                loader=partial(load_image, mode=mode))
+                                                loader=partial(load_image, mode=mode),
+                                                is_valid_file=lambda f: Path(f).suffix.lower() in IMG_EXTS)
     if not image_files(root): raise missing(f"images ({', '.join(IMG_EXTS)})", root, how)
     return ImageFiles(image_files(root), tfm, mode)
