@@ -10,7 +10,7 @@ __all__ = ['SAMPLERS', 'sampling_steps', 'null_class', 'guided', 'ddpm_step', 'd
            'write_samples']
 
 # %% ../nbs/01_sampling.ipynb #6eefc1eb
-import math, os
+import math, os, shutil
 from pathlib import Path
 import numpy as np
 import torch
@@ -164,10 +164,13 @@ def save_gif(clip:torch.Tensor, # (F, C, H, W) in [-1, 1]
 
 # %% ../nbs/01_sampling.ipynb #efad658f
 def write_pngs(x:torch.Tensor, folder)->Path:
-    "Each uint8 image (N, H, W, C) of `x` as `folder/000000.png`, `000001.png`, ..."
-    folder = Path(folder); folder.mkdir(parents=True)
+    "Each uint8 image (N, H, W, C) of `x` as `folder/000000.png`, ...; the folder appears only once it is complete."
+    folder = Path(folder); part = folder.with_name(f'.{folder.name}.partial')
+    if folder.exists(): raise UsageError(f"{folder} already exists; nothing was overwritten")
+    shutil.rmtree(part, ignore_errors=True); part.mkdir(parents=True)            # an interrupted earlier attempt
     for i, im in enumerate(x.numpy()):
-        Image.fromarray(im[..., 0] if im.shape[-1] == 1 else im).save(folder / f'{i:06d}.png')
+        Image.fromarray(im[..., 0] if im.shape[-1] == 1 else im).save(part / f'{i:06d}.png')
+    part.rename(folder)
     return folder
 
 def write_samples(x:torch.Tensor, # uint8 samples (N, H, W, C) or clips (N, F, H, W, C)
@@ -177,12 +180,10 @@ def write_samples(x:torch.Tensor, # uint8 samples (N, H, W, C) or clips (N, F, H
                   class_names:list=None, # grid: row labels
                   pngs:bool=False, # also one PNG per image in out_dir/stem/
                  )->dict: # the paths written
-    "Write npz, PNG grid (and GIFs for video, PNGs per image if asked); never replaces an existing npz."
+    "Write PNG grid (GIFs for video, PNGs per image if asked), then the npz: it exists only when all the rest does."
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
     npz, png = out_dir / f'{stem}.npz', out_dir / f'{stem}.png'
     if npz.exists(): raise UsageError(f"{npz} already exists; nothing was overwritten")
-    tmp = out_dir / f'.{stem}.tmp.npz'
-    np.savez(tmp, x.numpy(), y.numpy()); os.replace(tmp, npz)
     f, per = x.movedim(-1, -3).float() / 127.5 - 1, 10 if num_classes else 8
     rows = [c for c in range(num_classes or 0) if (y == c).any()] if f.ndim == 4 else []
     show = torch.cat([f[y == c][:per] for c in rows]) if rows else f[:64 if f.ndim == 4 else 16]
@@ -193,4 +194,6 @@ def write_samples(x:torch.Tensor, # uint8 samples (N, H, W, C) or clips (N, F, H
         (out_dir / f'{stem}_gifs').mkdir(exist_ok=True)
         for i, clip in enumerate(f): save_gif(clip, out_dir / f'{stem}_gifs' / f'{i:05d}.gif')
         paths['gifs'] = str(out_dir / f'{stem}_gifs')
+    tmp = out_dir / f'.{stem}.tmp.npz'
+    np.savez(tmp, x.numpy(), y.numpy()); os.replace(tmp, npz)           # last: the npz marks a complete set
     return paths
