@@ -22,7 +22,7 @@ __all__ = ['NO_INCEPTION', 'from_uint8', 'load_npz', 'as_frames', 'real_data', '
            'precision_recall', 'memorisation', 'empirical_denoiser', 'fid_inception_v3', 'InceptionFeatures',
            'inception_from_weights', 'fid_helper_file', 'inception_network', 'cache_dir', 'save_atomic',
            'real_classifier', 'inception_fid', 'check_samples', 'evaluate', 'notes', 'classifier_metrics',
-           'same_n_reference', 'format_table', 'Parser', 'output_path', 'main']
+           'same_n_reference', 'format_table', 'Parser', 'output_path', 'write_result', 'main']
 
 # %% ../nbs/17_evaluation.ipynb #5f78aaff
 def from_uint8(u:np.ndarray|torch.Tensor)->torch.Tensor:
@@ -449,6 +449,15 @@ def output_path(samples, out=None, overwrite=False)->Path:
     except OSError as e: raise UsageError(f"cannot write --out {out} ({e.strerror})") from None
     return out
 
+def write_result(out:Path, text:str, overwrite:bool=False):
+    "Write `text` to `out`; unless `overwrite`, only if no other md-eval has written `out` meanwhile."
+    if overwrite: return out.write_text(text)
+    try:
+        with open(out, 'x') as f: f.write(text)
+    except FileExistsError:
+        raise UsageError(f"{out} appeared while scoring (another md-eval?); nothing was overwritten: pass --overwrite "
+                         "or another --out") from None
+
 def main(argv=None):
     "The `md-eval` command: score an npz of samples against a dataset's real test split."
     p = Parser(prog='md-eval', description='Score samples (npz: arr_0 uint8 images, arr_1 labels) against real data.')
@@ -477,7 +486,8 @@ def main(argv=None):
         r = evaluate(x, y, a.dataset, a.data_dir, epochs=a.epochs, seed=a.seed, cache=a.cache_dir,
                      inception=not a.no_inception, inception_weights=a.inception_weights, reference=a.reference)
         r['samples'] = str(a.samples)
-        out.write_text(json.dumps(r, indent=2) + '\n')
+        write_result(out, json.dumps(r, indent=2) + '\n', a.overwrite)
+    except KeyboardInterrupt: print("md-eval: interrupted; nothing was written", file=sys.stderr); sys.exit(130)
     except (UsageError, OSError) as e:                       # anything else is a bug: it keeps its traceback
         if one_line(e) is None: raise
         print(f"md-eval: error: {one_line(e)}", file=sys.stderr); sys.exit(2)
