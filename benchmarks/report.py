@@ -24,9 +24,10 @@ def pct(v): return f"{100 * v:.1f}" if v is not None else '–'
 def num(v, p=3): return f"{v:.{p}f}" if v is not None else '–'
 
 
-def quality_table(records:list, dataset:str)->str:
-    "One row per run of quality_vs_compute on `dataset` (the newest per machine, runs and budget), and the real-N rows."
-    recs = [r for r in records if r['settings']['dataset'] == dataset and r['results'].get('reference')
+def quality_table(records:list, dataset:str, name:str='recipe')->str:
+    "Rows of quality_vs_compute's `name` runs on `dataset` (the newest per machine and budget), and the real-N rows."
+    recs = [r for r in records if r['settings']['dataset'] == dataset and r['settings']['name'] == name
+            and r['settings']['args'] == '' and r['results'].get('reference')
             and all('synthetic_only_accuracy' in x for x in r['results']['runs'])]
     rows = ['| machine | run | budget | updates | wall time | synthetic-only % | ratio to N real | Fréchet | × N real | record |',
             '|---|---|---|---|---|---|---|---|---|---|']
@@ -76,19 +77,18 @@ def samplers_table(records:list)->str:
 
 
 def video_table(records:list)->str:
-    "video_priors: per prior and regulariser weight, frozen clips, flicker and class accuracy, DDIM and DDPM."
+    "video_priors: per prior and regulariser weight, flicker, frozen clips, class accuracy and identity, DDIM and DDPM."
     out = []
+    cols = (('tc', 3), ('frozen', 2), ('acc', 2), ('identity', 2))
+    cells = lambda i, d: ' | '.join(f"{i[k]:.{p}f} | {d[k]:.{p}f}" for k, p in cols)
     for r in latest_by_machine(records):
         real, rows = r['results']['real'], r['results']['rows']
-        lines = ['| prior | reg | frozen DDIM | frozen DDPM | flicker DDIM | flicker DDPM | class acc. DDIM | class acc. DDPM |',
-                 '|---|---|---|---|---|---|---|---|',
-                 f"| real clips | – | {real['frozen']:.2f} | {real['frozen']:.2f} | {real['tc']:.3f} | {real['tc']:.3f} | "
-                 f"{real['acc']:.2f} | {real['acc']:.2f} |"]
-        for x in rows:
-            i, d = x['ddim'], x['ddpm']
-            lines.append(f"| {x['prior']} | {x['reg_weight']:g} | {i['frozen']:.2f} | {d['frozen']:.2f} | {i['tc']:.3f} | "
-                         f"{d['tc']:.3f} | {i['acc']:.2f} | {d['acc']:.2f} |")
-        out.append('\n'.join(lines) + f"\n\n{machine_label(r['machine'])}: [record]({r['path']})")
+        lines = ['| prior | reg | tc DDIM | tc DDPM | frozen DDIM | frozen DDPM | acc DDIM | acc DDPM | identity DDIM | '
+                 'identity DDPM | train s |', '|---|---|---|---|---|---|---|---|---|---|---|',
+                 f"| real clips | – | {cells(real, real)} | – |"]
+        lines += [f"| {x['prior']} | {x['reg_weight']:g} | {cells(x['ddim'], x['ddpm'])} | {x['train_s']:.0f} |" for x in rows]
+        out.append('\n'.join(lines) + f"\n\n{machine_label(r['machine'])}, "
+                   f"{rows[0]['steps']} updates per run: [record]({r['path']})")
     return '\n\n'.join(out)
 
 

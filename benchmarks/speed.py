@@ -136,7 +136,7 @@ def main():
     a.arch_kw = json.loads(a.arch_kw)
     if a.recipe:
         r, m = recipe(a.recipe), get_metadata(a.recipe)
-        a.arch, a.arch_kw, a.batch, a.image_size, a.channels, a.num_classes = r['arch'], r['arch_kw'], r['batch_size'], m.image_size, m.in_channels, m.num_classes
+        a.arch, a.arch_kw, a.batch, a.image_size, a.channels, a.num_classes = r['arch'], {**r['arch_kw'], **a.arch_kw}, r['batch_size'], m.image_size, m.in_channels, m.num_classes
     if a.threads: torch.set_num_threads(a.threads)
     dev = torch.device(a.device)
     torch.manual_seed(0)
@@ -190,8 +190,9 @@ def main():
                                         forward_gflop=flops[0][1] / 1e9), results=dict(rows=rows, peaks_gflops=pk),
                  device=dev)
     print(f"reproduce: python benchmarks/speed.py --device {a.device} --sample-batch {a.sample_batch} --steps {a.steps} "
-          + (f"--recipe {a.recipe}" if a.recipe else f"--arch {a.arch} --batch {a.batch} --image-size {a.image_size} --channels {a.channels}"
-             + (f' --num-classes {a.num_classes}' if a.num_classes else '') + (f" --arch-kw '{json.dumps(a.arch_kw)}'" if a.arch_kw else ''))
+          + (f"--recipe {a.recipe}" if a.recipe else f"--arch {a.arch} --batch {a.batch} --image-size {a.image_size} "
+             f"--channels {a.channels}" + (f' --num-classes {a.num_classes}' if a.num_classes else ''))
+          + (f" --arch-kw '{json.dumps(a.arch_kw)}'" if a.arch_kw else '')
           + (f' --compile {a.compile}' if a.compile else '') + (f' --threads {a.threads}' if a.threads else '')
           + (' --fp32-only' if a.fp32_only else ''))
 
