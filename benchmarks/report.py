@@ -130,11 +130,13 @@ def study_table(records:list)->str:
     lines = ['| contender | md-train flags | updates in 15 min | synthetic-only % | ratio to N real | Fréchet | × N real | record |',
              '|---|---|---|---|---|---|---|---|']
     for name, args, x, ref, r in rows:
-        lines.append(f"| {name} | `{args or '(the recipe)'}` | {x['step']:,} | {pct(x['synthetic_only_accuracy'])} | "
+        lines.append(f"| {name} | {f'`{args}`' if args else '(none)'} | {x['step']:,} | {pct(x['synthetic_only_accuracy'])} | "
                      f"{num(x['ratio_equal_n'])} | {num(x['frechet_classifier'], 4)} | {num(x['frechet_x_reference'], 1)} | "
                      f"[json]({r['path']}) |")
-    if rows: lines.append(f"\n{machine_label(rows[0][4]['machine'])}; {rows[0][3]['n']:,} samples per run and "
-                          f"{rows[0][3]['n']:,} real training images in the reference.")
+    m = rows[0][4]['machine'] if rows else None
+    if rows: lines.append(f"\n{m['cores']}-core {m['cpu']}, {m['kind']}: trained on all cores, each alone on the machine; "
+                          f"{rows[0][3]['n']:,} samples per run and {rows[0][3]['n']:,} real training images in the "
+                          "reference.")
     return '\n'.join(lines)
 
 

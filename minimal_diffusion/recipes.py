@@ -23,8 +23,9 @@ DEFAULTS = dict(arch='unet_small', arch_kw={}, diffusion_steps=1000, sampling_st
                 guidance_scale=1., num_workers=0, sampler='ddpm', log_every=10)
 
 # %% ../nbs/18_recipes.ipynb #9d8fd511
-FASHION = dict(arch='unet_small', arch_kw=dict(channel_mult=(1, 2, 2), attention_resolutions=(7,)),
-               batch_size=64, lr=2e-3, lr_schedule='cosine', warmup_steps=200, epochs=6, ema_w=0.999,
+FASHION = dict(arch='unet_small', arch_kw=dict(channel_mult=(1, 2, 2), attention_resolutions=(7,), num_res_blocks=1,
+                                               dropout=0.),
+               batch_size=64, lr=2e-3, lr_schedule='cosine', warmup_steps=200, minutes=60, ema_w=0.999,
                sampler='dpmpp', sampling_steps=20, save_every=1)
 RECIPES = dict(digits=dict(epochs=40, lr=1e-3, batch_size=64, save_every=10),
                fashion_mnist=FASHION, mnist=FASHION,
