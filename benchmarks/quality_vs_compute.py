@@ -58,7 +58,7 @@ def train_run(a, kind, mark, folder):
     wall = time.time() - t0
     (folder / 'md-train.out').write_text(r.stdout); (folder / 'md-train.err').write_text(r.stderr)
     if r.returncode: sys.exit(f"md-train failed ({r.returncode}): {r.stderr.strip().splitlines()[-1]}")
-    said = [l for l in r.stdout.splitlines() if l.startswith('md-train: ')]
+    said = [l for l in r.stdout.splitlines() if l.startswith(('md-train: ', 're-fit '))]
     print(*said, sep='\n', flush=True)
     return dict(command=' '.join(['md-train', *cmd[3:]]), wall_seconds=round(wall, 1), said=said)
 

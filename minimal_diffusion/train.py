@@ -539,12 +539,13 @@ def say_start(a, tr, n_items:int, dev, resumed:bool):
 def fit_to_minutes(a, tr, started:float):
     "Fix the run's updates to those that end it `a.minutes` after `started` on this machine; record and say them."
     r = tr.fit_in(started + 60 * a.minutes)
-    a.updates = tr.args['updates'] = tr.run['settings']['updates'] = r['updates']
+    a.updates = r['updates']
+    then = (f"its own pace re-fits it after update {r['refit_at']:,}" if r['refit_at'] else
+            f"--updates {r['updates']} repeats this run exactly")
     if D.is_main():
         print(f"md-train: {a.minutes:g} minutes = {r['updates']:,} updates ({r['updates'] / tr.steps_per_epoch:.2f} "
               f"epochs) on this machine: {r['per_update']:.3f} s per update, {r['per_save']:.1f} s per checkpoint and "
-              f"grid; "
-              f"--updates {r['updates']} repeats this run exactly")
+              f"grid; {then}")
 
 def summary(a, tr, seconds:float)->dict:
     "Print where everything went (files that exist only) and return the paths."

@@ -134,6 +134,7 @@ def start_run(self:BaseTrainer, run:dict, tensorboard:bool):
     self.bin_sum, self.bin_count = torch.zeros(self.bins), torch.zeros(self.bins)
     self.t_fit, self.step_fit, self.per_update, self.slow_said = time.perf_counter(), 0, None, False
     self.update_times = None                             # a list while `seconds_per_update` times updates
+    self.refit_at = self.refits = None                   # a run fitted to a deadline: when it re-fits, what it did
     self.run = run or run_record(self.args, self.device, D.world_size())
     self.writer = summary_writer(self.save_dir) if tensorboard and self.save_dir and D.is_main() else None
     if self.writer: tensorboard_settings(self.writer, self.settings())
@@ -162,6 +163,13 @@ def tensorboard_image_file(writer, tag:str, path, step:int):
 def set_updates(self:BaseTrainer, updates:int):
     "Make the run `updates` updates long: `epochs` becomes the epochs they start (the last may end part-way)."
     self.updates, self.epochs = updates, math.ceil(updates / self.steps_per_epoch)
+
+@patch
+def fix_updates(self:BaseTrainer, updates:int):
+    "Fix the run's length at `updates` (rank 0's count on every rank), in the trainer and in the run's records."
+    self.set_updates(D.broadcast_object(updates))
+    for record in (self.args, self.run.get('settings')):
+        if record is not None: record['updates'] = self.updates
 
 @patch
 def settings(self:BaseTrainer)->dict:
@@ -202,11 +210,11 @@ def loader(self:BaseTrainer, epoch:int, start:int=0)->DataLoader:
 @patch
 def batches(self:BaseTrainer):
     "Iterate over the rest of this epoch's batches on the device, with progress, logging and stopping on a signal."
-    n = self.steps_per_epoch * self.grad_accum - self.batches_done
-    n = min(n, (self.total_steps - self.step) * self.grad_accum)    # a run of `updates` may end part-way
+    n, step0 = self.steps_per_epoch * self.grad_accum - self.batches_done, self.step
+    total = lambda: min(n, (self.total_steps - step0) * self.grad_accum)   # a run of `updates` may end part-way
     it = iter(self.loader(self.epoch, self.batches_done))
     if self.pending_rng is not None: set_rng_state(self.pending_rng); self.pending_rng = None   # stopped mid-epoch
-    bar = tqdm(islice(it, n), total=n, desc=f'epoch {self.epoch + 1}/{self.epochs}',
+    bar = tqdm(islice(it, n), total=total(), desc=f'epoch {self.epoch + 1}/{self.epochs}',
                disable=not (self.progress and D.is_main()), leave=False)
     t0, seen = time.perf_counter(), 0
     for batch in bar:
@@ -221,8 +229,10 @@ def batches(self:BaseTrainer):
         bar.set_postfix(loss=f'{self.last_loss:.4f}', img_s=f'{ips:.0f}')
         if self.step % self.log_every == 0: self.log_step(ips)
         self.pace()
+        if self.refit(): bar.total = total(); bar.set_description(f'epoch {self.epoch + 1}/{self.epochs}')
         if self.update_times is not None: self.update_times.append(time.perf_counter())
         if signum := D.maximum(self.stop_signal): raise Interrupted(signum, self.step)
+        if self.step == self.total_steps: break
     self.epoch_loss = D.mean(float(np.mean(self.epoch_losses))) if self.epoch_losses else float('nan')
     self.epoch_time, self.epoch_ips = time.perf_counter() - t0, seen / max(time.perf_counter() - t0, 1e-9)
 
@@ -581,16 +591,42 @@ def saves_in(updates:int, steps_per_epoch:int, save_every:int=1)->int:
     e = updates // steps_per_epoch
     return e // save_every + (updates % steps_per_epoch != 0 or e % save_every != 0)
 
-def updates_in(seconds:float, per_update:float, per_save:float, steps_per_epoch:int, save_every:int=1)->int:
-    "The most updates (at least 1) whose time, with the time of their saves, fits in `seconds`."
-    u = int(seconds / per_update)
-    while u > 1 and u * per_update + saves_in(u, steps_per_epoch, save_every) * per_save > seconds: u -= 1
-    return max(1, u)
+def updates_in(seconds:float, per_update:float, per_save:float, steps_per_epoch:int, save_every:int=1,
+               done:int=0, # updates already done (before the first save), not in `seconds`
+              )->int:
+    "The most updates (at least one more than `done`) whose time left, with the time of the saves, fits in `seconds`."
+    u = done + int(seconds / per_update)
+    while u > done + 1 and (u - done) * per_update + saves_in(u, steps_per_epoch, save_every) * per_save > seconds:
+        u -= 1
+    return max(done + 1, u)
 
 @patch
-def fit_in(self:BaseTrainer, deadline:float)->dict:
+def fit_in(self:BaseTrainer, deadline:float, refit_after:int=12)->dict:
     "Make the run as many updates long as end it by `deadline` (a `time.time()`) on this machine; return the timings."
     per_update, per_save = self.seconds_per_update(), self.seconds_per_save()
-    u = updates_in(deadline - time.time(), per_update, per_save, self.steps_per_epoch, self.save_every)
-    self.set_updates(D.broadcast_object(u))                     # every rank runs rank 0's count
-    return dict(updates=self.updates, per_update=per_update, per_save=per_save)
+    self.fix_updates(updates_in(deadline - time.time(), per_update, per_save, self.steps_per_epoch, self.save_every))
+    self.deadline, self.per_save, self.refit_at = deadline, per_save, self.refit_step(refit_after)
+    return dict(updates=self.updates, per_update=per_update, per_save=per_save, refit_at=self.refit_at)
+
+@patch
+def refit_step(self:BaseTrainer, after:int)->int:
+    "The update after which the run may be fitted again without changing what came before, or None."
+    k = self.warmup_steps if self.lr_schedule != 'constant' else max(self.warmup_steps, self.updates // 10)
+    first_save = self.steps_per_epoch * self.save_every        # a checkpoint records the length it was written with
+    return k if after < k < min(self.updates, first_save) else None
+
+@patch
+def refit(self:BaseTrainer)->bool:
+    "At update `refit_at`, fit the run to its deadline again at the pace of its own updates since the first."
+    if self.step == self.step_fit + 1: self.t_first = time.perf_counter()
+    if self.step != self.refit_at: return False
+    per_update, was = (time.perf_counter() - self.t_first) / (self.step - 1), self.updates
+    self.fix_updates(updates_in(self.deadline - time.time(), per_update, self.per_save, self.steps_per_epoch,
+                                self.save_every, done=self.step))
+    self.refit_at = None
+    self.refits = self.run['refit'] = dict(at=self.step, per_update=per_update, was=was, updates=self.updates)
+    if self.progress and D.is_main():
+        tqdm.write(f"re-fit after {self.step} updates at {per_update:.3f} s each: the run is {self.updates:,} updates "
+                   f"(was {was:,}); --updates {self.updates} repeats this run exactly")
+    return True
+
