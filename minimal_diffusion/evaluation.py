@@ -6,23 +6,23 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/evaluation.html.md""
 
 # %% ../nbs/17_evaluation.ipynb #af9a2c52
 from __future__ import annotations
-import argparse, hashlib, json, math, os, sys, tempfile, time, zipfile
+import hashlib, json, math, os, sys, tempfile, time, zipfile
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import store_attr
 from .architectures.resnet import ResBlock
 from .architectures.unets import norm
 from .data import get_dataset, get_metadata
-from .errors import UsageError, one_line
+from .errors import UsageError, one_line, Parser
 
 # %% auto #0
 __all__ = ['NO_INCEPTION', 'from_uint8', 'load_npz', 'as_frames', 'real_data', 'Classifier', 'random_shift', 'train_classifier',
            'batched', 'accuracy', 'class_accuracy', 'features', 'psd_sqrt', 'frechet_distance', 'gaussian_stats',
-           'feature_frechet', 'distinct_fraction', 'temporal_consistency', 'nearest_distances', 'inside',
+           'feature_frechet', 'kid', 'distinct_fraction', 'temporal_consistency', 'nearest_distances', 'inside',
            'precision_recall', 'memorisation', 'empirical_denoiser', 'fid_inception_v3', 'InceptionFeatures',
            'inception_from_weights', 'fid_helper_file', 'inception_network', 'cache_dir', 'save_atomic',
            'real_classifier', 'inception_fid', 'check_samples', 'evaluate', 'notes', 'classifier_metrics',
-           'same_n_reference', 'format_table', 'Parser', 'output_path', 'write_result', 'main']
+           'same_n_reference', 'format_table', 'output_path', 'write_result', 'main']
 
 # %% ../nbs/17_evaluation.ipynb #5f78aaff
 def from_uint8(u:np.ndarray|torch.Tensor)->torch.Tensor:
@@ -161,6 +161,19 @@ def gaussian_stats(f:torch.Tensor|np.ndarray):
 def feature_frechet(f1, f2)->float:
     "Fréchet distance between Gaussians fitted to feature sets `f1` and `f2`."
     return frechet_distance(*gaussian_stats(f1), *gaussian_stats(f2))
+
+# %% ../nbs/17_evaluation.ipynb #e4c8a893
+def kid(f1, f2, subsets:int=100, size:int=1000, seed:int=0)->tuple:
+    "Kernel distance of feature sets `f1`, `f2`: unbiased MMD² with kernel (x·y/d + 1)³; mean and std over subsets."
+    f1, f2 = (torch.as_tensor(np.asarray(f), dtype=torch.float64) for f in (f1, f2))
+    m, g = min(size, len(f1), len(f2)), torch.Generator().manual_seed(seed)
+    k = lambda a, b: (a @ b.T / a.shape[1] + 1) ** 3
+    within = lambda a: (k(a, a).sum() - k(a, a).diagonal().sum()) / (m * (m - 1))       # pairs of distinct rows
+    vals = []
+    for _ in range(subsets):
+        a, b = (f[torch.randperm(len(f), generator=g)[:m]] for f in (f1, f2))
+        vals.append((within(a) + within(b) - 2 * k(a, b).mean()).item())
+    return float(np.mean(vals)), float(np.std(vals))
 
 # %% ../nbs/17_evaluation.ipynb #5843a9aa
 def distinct_fraction(x:torch.Tensor|np.ndarray)->float:
@@ -389,7 +402,7 @@ def notes(n:int, num_classes:int=None, reference:bool=False)->list:
 # %% ../nbs/17_evaluation.ipynb #673e8976
 def classifier_metrics(x, y, xtr, ytr, xte, yte, num_classes, dataset, data_dir, epochs, width, seed, cache,
                        reference:bool=False)->dict:
-    "Real-only vs synthetic-only accuracy, Fréchet distances and precision/recall in the real classifier's features."
+    "Accuracies of real- and synthetic-trained classifiers; distances, precision, recall in the real one's features."
     if not num_classes or num_classes < 2:
         return dict(classifier_note=f"classifier metrics: skipped — {dataset} has no class labels")
     t0 = time.perf_counter()
@@ -406,6 +419,7 @@ def classifier_metrics(x, y, xtr, ytr, xte, yte, num_classes, dataset, data_dir,
              accuracy_ratio=acc_syn / acc_real if acc_real else None,
              synthetic_only_per_class=class_accuracy(clf_syn, xte, yte, num_classes),
              frechet_classifier=feature_frechet(f_x, f_te), frechet_classifier_real_train=feature_frechet(f_tr, f_te),
+             **dict(zip(('kid_classifier', 'kid_classifier_std'), kid(f_x, f_te, seed=seed))),
              **precision_recall(f_real, f_x),
              classifier_cached=cached, seconds_real_classifier=round(t1 - t0, 2),
              seconds_synthetic_classifier=round(t2 - t1, 2))
@@ -433,12 +447,6 @@ def format_table(r:dict)->str:
     return '\n'.join(f"{k:<{w}}  {fmt(v)}" for k, v in r.items())
 
 # %% ../nbs/17_evaluation.ipynb #9da5988a
-class Parser(argparse.ArgumentParser):
-    "An `ArgumentParser` whose errors are one line (exit code 2), with no prefix matching of flags."
-    def __init__(self, *args, **kw): super().__init__(*args, allow_abbrev=False, **kw)
-    def error(self, message):
-        print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr); sys.exit(2)
-
 def output_path(samples, out=None, overwrite=False)->Path:
     "Where md-eval writes its JSON (`out`, a file or a folder; default beside the npz); checked before evaluating."
     out = Path(out) if out else Path(samples).with_suffix('.eval.json')

@@ -195,5 +195,6 @@ def write_samples(x:torch.Tensor, # uint8 samples (N, H, W, C) or clips (N, F, H
         for i, clip in enumerate(f): save_gif(clip, out_dir / f'{stem}_gifs' / f'{i:05d}.gif')
         paths['gifs'] = str(out_dir / f'{stem}_gifs')
     tmp = out_dir / f'.{stem}.tmp.npz'
-    np.savez(tmp, x.numpy(), y.numpy()); os.replace(tmp, npz)           # last: the npz marks a complete set
+    try: np.savez(tmp, x.numpy(), y.numpy()); os.replace(tmp, npz)      # last: the npz marks a complete set
+    finally: tmp.unlink(missing_ok=True)                                # a full disk leaves no half-written npz
     return paths

@@ -20,7 +20,7 @@ from ..errors import UsageError
 __all__ = ['IDX_DTYPES', 'FASHION_MNIST_SYSTEM_DIR', 'IMG_EXTS', 'GREY_MODES', 'pm1', 'long_tensor', 'digits_arrays',
            'digits_split', 'Digits', 'missing', 'image_tfm', 'read_idx', 'idx_names', 'idx_file', 'ArrayImages',
            'idx_dirs', 'find_idx_dir', 'idx_dataset', 'read_cifar', 'cifar_dataset', 'split_root', 'image_files',
-           'class_dirs', 'image_mode', 'folder_channels', 'load_image', 'ImageFiles', 'folder_dataset']
+           'class_dirs', 'image_mode', 'folder_channels', 'load_image', 'ImageFiles', 'ClassFolders', 'folder_dataset']
 
 # %% ../../nbs/06_images.ipynb #fe04fc73
 def pm1(u, hi=255.):
@@ -202,16 +202,32 @@ class ImageFiles(Dataset):
     def __getitem__(self, i): return self.transform(load_image(self.files[i], self.mode)), torch.tensor(0)
 
 # %% ../../nbs/06_images.ipynb #85f75029
+class ClassFolders(tvd.ImageFolder):
+    "`ImageFolder` over `root`'s class subfolders, numbered by their place in `classes` (default: its own, sorted)."
+    def __init__(self, root, classes=None, **kw):
+        self.names = classes; super().__init__(str(root), allow_empty=True, **kw)
+    def find_classes(self, d):
+        own = [p.name for p in class_dirs(d)]
+        if unknown := sorted(set(own) - set(self.names or own)):
+            raise UsageError(f"{d} holds classes the training split has not ({', '.join(unknown[:3])}); name the "
+                             f"test split's class folders as the training split's: {', '.join(self.names[:5])}")
+        names = self.names or own
+        return names, {c: i for i, c in enumerate(names)}
+
 def folder_dataset(data_dir=None, train=True, image_size=64, download=False, hflip=None):
     "The images under `data_dir`: `ImageFolder` when it has class subfolders, else an unlabelled flat folder."
     root = split_root(data_dir, train) if data_dir else None
     how = 'put images in DATA_DIR (or DATA_DIR/<class>/ for labels; test split: DATA_DIR/test/...)'
     if root is None or not root.is_dir():
         raise missing('a folder of images' + ('' if train else ' (test/ or val/)'), data_dir, how)
-    mode = 'L' if folder_channels(root) == 1 else 'RGB'
+    train_root = split_root(data_dir, True)                 # the model's channels and classes come from training
+    mode = 'L' if folder_channels(train_root) == 1 else 'RGB'
     tfm = image_tfm(image_size, hflip=train if hflip is None else hflip)
-    if class_dirs(root): return tvd.ImageFolder(str(root), transform=tfm, target_transform=long_tensor,
-                                                loader=partial(load_image, mode=mode),
-                                                is_valid_file=lambda f: Path(f).suffix.lower() in IMG_EXTS)
+    if class_dirs(root):
+        names = None if train else [p.name for p in class_dirs(train_root)] or None
+        return ClassFolders(root, names, transform=tfm, target_transform=long_tensor,
+                            loader=partial(load_image, mode=mode),
+                            is_valid_file=lambda f: Path(f).suffix.lower() in IMG_EXTS)
     if not image_files(root): raise missing(f"images ({', '.join(IMG_EXTS)})", root, how)
     return ImageFiles(image_files(root), tfm, mode)
+

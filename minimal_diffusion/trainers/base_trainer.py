@@ -470,7 +470,13 @@ def prepare_save_dir(self:BaseTrainer, resuming:bool):
     keep = [r for r in read_metrics(log)
             if r.get('step', 0) <= self.step and r.get('epoch', 0) <= self.epoch + ('step' in r)]
     if log.exists(): log.write_text(''.join(json.dumps(r) + '\n' for r in keep))
-    if self.run: (self.save_dir / 'run.json').write_text(json.dumps(self.run, indent=1, default=str) + '\n')
+    self.write_run()
+
+@patch
+def write_run(self:BaseTrainer):
+    "Write the run record to `save_dir/run.json` (main process; when there is a folder and a record)."
+    if self.run and self.save_dir and D.is_main():
+        (self.save_dir / 'run.json').write_text(json.dumps(self.run, indent=1, default=str) + '\n')
 
 @patch
 def epoch_line(self:BaseTrainer, t_start:float, step_start:int):
@@ -483,7 +489,9 @@ def epoch_line(self:BaseTrainer, t_start:float, step_start:int):
                f"elapsed {hms(spent)}  ETA {hms(left)}")
     self.say_if_slow()
 
-def hms(seconds:float)->str: return time.strftime('%H:%M:%S', time.gmtime(seconds))
+def hms(seconds:float)->str:
+    "Hours:minutes:seconds, however many hours (a clock would wrap at 24)."
+    s = int(seconds); return f'{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}'
 
 # %% ../../nbs/13_base_trainer.ipynb #bdcc090d
 @patch
@@ -625,6 +633,7 @@ def refit(self:BaseTrainer)->bool:
                                 self.save_every, done=self.step))
     self.refit_at = None
     self.refits = self.run['refit'] = dict(at=self.step, per_update=per_update, was=was, updates=self.updates)
+    self.write_run()
     if self.progress and D.is_main():
         tqdm.write(f"re-fit after {self.step} updates at {per_update:.3f} s each: the run is {self.updates:,} updates "
                    f"(was {was:,}); --updates {self.updates} repeats this run exactly")
