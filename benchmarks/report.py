@@ -6,7 +6,7 @@
 A section is the text between `<!-- results: NAME -->` and `<!-- /results -->` in README.md or a notebook's markdown
 cell; SECTIONS says how each is drawn from records. Every row names the machine its record came from.
 """
-import argparse, hashlib, json, re, sys
+import argparse, hashlib, json, os, re, sys
 from pathlib import Path
 from records import ROOT, RESULTS, read_records, machine_label
 
@@ -176,14 +176,20 @@ def all_records(root=RESULTS)->dict:
     return out
 
 
-def render(text:str, records:dict)->str:
-    "`text` with each marked section redrawn from `records` (a section without records says so)."
+def render(text:str, records:dict, up:str='')->str:
+    "`text` with each marked section redrawn from `records` (a section without records says so); `up` leads to results/."
     def redraw(m):
         if m[2] not in SECTIONS: raise KeyError(f"no section named {m[2]!r} in report.py")
-        body = SECTIONS[m[2]](records)
+        body = SECTIONS[m[2]](records).replace('](results/', f']({up}results/')
         if body.count('\n') < 2 and '|' in body or not body.strip(): body = '*No record yet: run the command above.*'
         return m[1] + body + '\n' + m[4]
     return MARK.sub(redraw, text)
+
+
+def up_to_root(f, root=ROOT)->str:
+    "The relative path from file `f`'s folder to the project's root, for links ('' beside it, '../' from nbs/)."
+    rel = os.path.relpath(root, Path(f).parent)
+    return '' if rel == '.' else rel + '/'
 
 
 def documents(root=ROOT):
@@ -205,7 +211,7 @@ def stale(root=ROOT, records=None)->list:
     for f in documents(root):
         for text in texts(f):
             for m in MARK.finditer(text):
-                if render(m[0], records) != m[0]: out.append(f"{f.relative_to(root)}: {m[2]}")
+                if render(m[0], records, up_to_root(f, root)) != m[0]: out.append(f"{f.relative_to(root)}: {m[2]}")
     return out
 
 
@@ -226,10 +232,10 @@ def rewrite(root=ROOT):
             for c in nb['cells']:
                 src = ''.join(c['source'])
                 if c['cell_type'] == 'markdown' and MARK.search(src):
-                    new = render(src, records).split('\n')
+                    new = render(src, records, up_to_root(f, root)).split('\n')
                     c['source'] = [l + '\n' for l in new[:-1]] + [new[-1]]
             new_text = json.dumps(nb, indent=1, ensure_ascii=False) + '\n'
-        else: new_text = render(text, records)
+        else: new_text = render(text, records, up_to_root(f, root))
         if new_text != text: f.write_text(new_text); print(f"rewrote {f.relative_to(root)}")
 
 
