@@ -31,7 +31,7 @@ def edit(d:GaussianDiffusion, # the diffusion the model was trained with
          project=None, # the known part's projection (`masked`, `block_average`), or None to keep nothing
          strength:float=1., # fraction of the steps to run, from `image` noised to that level (1: from pure noise)
          steps:int=50, # steps of the full chain (a `strength` < 1 runs fewer)
-         sampler:str='ddpm', # 'ddpm', 'ddim' or 'dpmpp' ('dpmpp' only with `resample=1`)
+         sampler:str='ddpm', # 'ddpm', 'ddim', 'dpmpp' or 'heun' ('dpmpp' only with `resample=1`)
          resample:int=1, # RePaint: takes of every step, noising back up one step between them
          eta:float=0., # DDIM's stochasticity
          y=None, # class labels (B,) for a class-conditional model
@@ -48,14 +48,15 @@ def edit(d:GaussianDiffusion, # the diffusion the model was trained with
     z = lambda: randn(image.shape, generator, image.device)
     start = max(1, round(strength * steps)) - 1                       # the first step taken
     x = z() if strength == 1 else noised(image, r.ᾱ[start].item(), z())
+    def denoise(x, i):
+        t = torch.full((len(image),), int(r.timestep_map[i]), device=image.device)
+        x0, ε = r.split(x, i, guided(model, x, t, y, guidance_scale).float())
+        return clipped(r, i, x, x0) if clip else (x0, ε)
     state = {}
     for i in range(start, -1, -1):
-        t = torch.full((len(image),), int(r.timestep_map[i]), device=image.device)
         for take in range(resample if i > 0 else 1):
             if take: x = noised(x, r.ᾱ[i].item() / r.ᾱ_prev[i].item(), z())     # back up to step i's level
-            x0, ε = r.split(x, i, guided(model, x, t, y, guidance_scale).float())
-            if clip: x0, ε = clipped(r, i, x, x0)
-            x = SAMPLERS[sampler](r, i, x, x0, ε, z, eta=eta, state=state)
+            x = SAMPLERS[sampler](r, i, x, *denoise(x, i), z, eta=eta, state=state, denoise=denoise)
             if project: x = x - project(x) + project(noised(image, r.ᾱ_prev[i].item(), z()))
     return in_range(x, project, image) if clip else x
 

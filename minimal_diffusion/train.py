@@ -93,7 +93,7 @@ FLAGS = {   # group -> [(flag(s), argparse keywords)]; defaults live in DEFAULTS
                  ('--pretrained-ckpt', dict(help='checkpoint or state dict to start from / sample from')),
                  ('--delete-keys', dict(nargs='+', help='keys (or key prefixes) to drop from --pretrained-ckpt')),
                  ('--sample-out-dir', dict(help='where samples go')),
-                 ('--sampler', dict(choices=list(SAMPLERS), help='sampler')),
+                 ('--sampler', dict(choices=list(SAMPLERS), help='sampler (heun: two model calls per step)')),
                  ('--eta', dict(type=float, help='DDIM stochasticity')),
                  ('--guidance-scale', dict(type=float, help='classifier-free guidance scale')),
                  ('--sample-pngs', dict(action='store_true', default=None,
