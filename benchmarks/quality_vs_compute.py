@@ -113,9 +113,11 @@ def main():
     for m in ms:
         folder = out / f'{m:g}{kind}'
         if a.score_only:
-            prev = next((r for rec in reversed(read_records('quality_vs_compute')) for r in rec['results'].get('runs', [])
-                         if r.get('folder') == str(folder) and 'wall_seconds' in r), {})
-            runs.append(dict(prev, folder=str(folder), mark=m)); continue
+            rec, prev = next(((rec, r) for rec in reversed(read_records('quality_vs_compute'))
+                              for r in rec['results'].get('runs', []) if r.get('folder') == str(folder) and 'wall_seconds' in r),
+                             (None, {}))
+            trained = dict(trained_on=prev.get('trained_on', rec['machine'])) if rec else {}   # timed there, scored here
+            runs.append(dict(prev, folder=str(folder), mark=m, **trained)); continue
         if folder.exists() and any(folder.iterdir()): sys.exit(f"{folder} holds a run; --score-only scores it, or remove it")
         folder.mkdir(parents=True, exist_ok=True)
         runs.append(dict(folder=str(folder), mark=m, **train_run(a, kind, m, folder)))

@@ -13,11 +13,20 @@ from records import ROOT, RESULTS, read_records, machine_label
 MARK = re.compile(r'(<!-- results: (\w+) -->\n)(.*?)(<!-- /results -->)', re.S)
 
 
-def latest_by_machine(records:list, key=lambda r: ())->list:
+def latest_by_machine(records:list, key=lambda r: (), machine=lambda r: r['machine'])->list:
     "The newest record per (machine, key(record)), in the order those first appear."
     seen = {}
-    for r in records: seen[(machine_label(r['machine']), key(r))] = r
+    for r in records: seen[(machine_label(machine(r)), key(r))] = r
     return list(seen.values())
+
+
+def trained_on(r:dict, records:list)->dict:
+    "The machine a quality record's runs were trained and timed on: a --score-only record's is its training record's."
+    if all('trained_on' in x for x in r['results']['runs']): return r['results']['runs'][0]['trained_on']
+    runs = lambda t: {(x['folder'], x.get('wall_seconds')) for x in t['results']['runs']}
+    train = [t for t in records if t['date'] <= r['date'] and runs(t) == runs(r)
+             and not any('synthetic_only_accuracy' in x for x in t['results']['runs'])]
+    return train[-1]['machine'] if train else r['machine']
 
 
 def pct(v): return f"{100 * v:.1f}" if v is not None else '–'
@@ -31,8 +40,10 @@ def quality_table(records:list, dataset:str, name:str='recipe')->str:
             and all('synthetic_only_accuracy' in x for x in r['results']['runs'])]
     rows = ['| machine | run | budget | updates | wall time | synthetic-only % | ratio to N real | Fréchet | × N real | record |',
             '|---|---|---|---|---|---|---|---|---|---|']
-    for r in latest_by_machine(recs, lambda r: (r['settings']['name'], r['settings']['kind'], tuple(r['settings']['marks']))):
-        m, s, ref = machine_label(r['machine']), r['settings'], r['results']['reference']
+    machine = lambda r: trained_on(r, records)
+    for r in latest_by_machine(recs, lambda r: (r['settings']['name'], r['settings']['kind'], tuple(r['settings']['marks'])),
+                               machine):
+        m, s, ref = machine_label(machine(r)), r['settings'], r['results']['reference']
         for x in r['results']['runs']:
             wall = f"{x['wall_seconds'] / 60:.1f} min" if x.get('wall_seconds') else '–'
             rows.append(f"| {m} | {s['name']} | {x['mark']:g} {s['kind']} | {x['step']:,} | {wall} | "
@@ -105,9 +116,10 @@ def default_job_sentence(records:list)->str:
     "The default job's wall time, from quality_vs_compute's digits records."
     recs = [r for r in records if r['settings']['dataset'] == 'digits' and r['settings']['kind'] == 'epochs'
             and r['settings']['args'] == '' and r['results']['runs'][0].get('wall_seconds')]
-    return '\n'.join(f"On a {machine_label(r['machine'])} the whole default job took "
+    machine = lambda r: trained_on(r, records)
+    return '\n'.join(f"On a {machine_label(machine(r))} the whole default job took "
                      f"{r['results']['runs'][0]['wall_seconds'] / 60:.1f} minutes ([record]({r['path']}))."
-                     for r in latest_by_machine(recs))
+                     for r in latest_by_machine(recs, machine=machine))
 
 
 STUDY = ('baseline', 'dropout0', 'minsnr5', 'batch32', 'blocks1')     # chapter 18's contenders, in the table's order
