@@ -72,8 +72,7 @@ def write_record(benchmark:str, settings:dict, results:dict, device='cpu', argv=
 def read_records(benchmark:str=None, root=RESULTS)->list:
     "Every record (of `benchmark`), oldest first, each with its `path`."
     files = sorted(Path(root).glob(f"{benchmark or '*'}/*.json"))
-    return [dict(json.loads(p.read_text()), path=str(p.relative_to(ROOT) if p.is_relative_to(ROOT) else p))
-            for p in files]
+    return [dict(json.loads(p.read_text()), path=str(p.relative_to(Path(root).parent))) for p in files]   # from the repository root
 
 
 def machine_label(m:dict)->str:

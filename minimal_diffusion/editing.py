@@ -61,7 +61,7 @@ def edit(d:GaussianDiffusion, # the diffusion the model was trained with
     return in_range(x, project, image) if clip else x
 
 def in_range(x:torch.Tensor, project, image:torch.Tensor, tol:float=1e-5, rounds:int=1000)->torch.Tensor:
-    "`x` clamped to [-1, 1] with `project(x) = project(image)`: clamp and put the known part back, in turn, until both hold."
+    "`x` in [-1, 1] with `project(x) = project(image)`: clamp and put the known part back, in turn, until both hold."
     for _ in range(rounds):                       # two convex sets that meet (`image` is in both): this converges
         x = x.clamp(-1, 1)
         off = project(image) - project(x) if project else torch.zeros(())

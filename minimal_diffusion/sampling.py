@@ -140,7 +140,8 @@ def sample(d:GaussianDiffusion, # the diffusion the model was trained with
     "Draw samples from `model` with `steps` calls of `sampler`."
     if sampler not in SAMPLERS: raise UsageError(f"unknown sampler {sampler!r}; choose one of {', '.join(SAMPLERS)}")
     if spacing not in SPACINGS: raise UsageError(f"unknown spacing {spacing!r}; choose one of {', '.join(SPACINGS)}")
-    r = d.to('cpu').respace(SPACINGS[spacing](d.to('cpu'), steps))   # per-step coefficients as Python floats: no host syncs
+    d = d.to('cpu')                                       # per-step coefficients as Python floats: no host syncs
+    r = d.respace(SPACINGS[spacing](d, steps))
     dev = noise.device if noise is not None else model_device(model)
     draw = (lambda: prior(shape, generator, dev)) if prior else (lambda: randn(shape, generator, dev))
     x, state, step = (draw() if noise is None else noise).float(), {}, SAMPLERS[sampler]
