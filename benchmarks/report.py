@@ -168,6 +168,25 @@ def ddp_table(records:list)->str:
     return '\n\n'.join(out)
 
 
+EDITS = dict(original='none: the test images themselves', inpaint_lower_half='the upper half (inpainting)',
+             super_resolution_2x='the 2x2 block averages (super-resolution)', sdedit='the image, noised half-way (SDEdit)')
+
+
+def editing_table(records:list)->str:
+    "editing: how often md-eval's real classifier calls an edited test image its class; the newest record per machine."
+    out = []
+    for r in latest_by_machine(records, lambda r: r['settings']['dataset']):
+        s = r['settings']
+        lines = ['| the model is given | results called their class | inputs called their class |', '|---|---|---|']
+        share = lambda v: f"{pct(v)} %" if v is not None else '–'
+        lines += [f"| {EDITS.get(x['task'], x['task'])} | {share(x['accuracy'])} | {share(x.get('input_accuracy'))} |"
+                  for x in r['results']['rows']]
+        out.append('\n'.join(lines) + f"\n\n{machine_label(r['machine'])}: {s['dataset']}, up to {s['n']} test images, "
+                   f"{s['steps']} DDPM steps, {s['resample']} takes per step where a part is kept, checkpoint at update "
+                   f"{s['checkpoint_step']:,}: [record]({r['path']})")
+    return '\n\n'.join(out)
+
+
 SECTIONS = {   # name -> a function of all records that returns the section's text
     'fashion_quality': lambda rs: quality_table(rs.get('quality_vs_compute', []), 'fashion_mnist'),
     'digits_quality': lambda rs: quality_table(rs.get('quality_vs_compute', []), 'digits'),
@@ -178,6 +197,7 @@ SECTIONS = {   # name -> a function of all records that returns the section's te
     'default_job': lambda rs: default_job_sentence(rs.get('quality_vs_compute', [])),
     'fashion_study': lambda rs: study_table(rs.get('quality_vs_compute', [])),
     'ddp_overhead': lambda rs: ddp_table(rs.get('ddp_overhead', [])),
+    'editing': lambda rs: editing_table(rs.get('editing', [])),
 }
 
 
