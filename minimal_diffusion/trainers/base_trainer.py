@@ -621,7 +621,7 @@ def fit_in(self:BaseTrainer, deadline:float, refit_after:int=12)->dict:
 def refit_step(self:BaseTrainer, after:int)->int:
     "The update after which the run may be fitted again without changing what came before, or None."
     first_save = self.steps_per_epoch * self.save_every        # a checkpoint records the length it was written with
-    k = self.warmup_steps if self.lr_schedule != 'constant' else min(self.updates, first_save) - 1   # as late as may be
+    k = self.warmup_steps if self.lr_schedule != 'constant' else min(self.updates, first_save) // 2   # room left to act
     return k if after < k < min(self.updates, first_save) else None
 
 @patch
