@@ -11,7 +11,7 @@ __all__ = ['masked', 'block_average', 'edit', 'in_range', 'noised', 'image_mixtu
 import math
 import torch, torch.nn.functional as F
 from .schedules import GaussianDiffusion
-from .sampling import SAMPLERS, sampling_steps, guided, clipped, randn
+from .sampling import SAMPLERS, sampling_steps, denoiser, randn
 from .errors import UsageError
 
 # %% ../nbs/02_editing.ipynb #b0789652
@@ -48,11 +48,7 @@ def edit(d:GaussianDiffusion, # the diffusion the model was trained with
     z = lambda: randn(image.shape, generator, image.device)
     start = max(1, round(strength * steps)) - 1                       # the first step taken
     x = z() if strength == 1 else noised(image, r.ᾱ[start].item(), z())
-    def denoise(x, i):
-        t = torch.full((len(image),), int(r.timestep_map[i]), device=image.device)
-        x0, ε = r.split(x, i, guided(model, x, t, y, guidance_scale).float())
-        return clipped(r, i, x, x0) if clip else (x0, ε)
-    state = {}
+    denoise, state = denoiser(r, model, len(image), image.device, y, guidance_scale, clip=clip), {}
     for i in range(start, -1, -1):
         for take in range(resample if i > 0 else 1):
             if take: x = noised(x, r.ᾱ[i].item() / r.ᾱ_prev[i].item(), z())     # back up to step i's level

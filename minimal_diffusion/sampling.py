@@ -6,8 +6,8 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/sampling.html.md"""
 
 # %% auto #0
 __all__ = ['SPACINGS', 'SAMPLERS', 'sampling_steps', 'karras_steps', 'null_class', 'guided', 'ddpm_step', 'ddim_step',
-           'dpmpp_step', 'heun_step', 'model_device', 'clipped', 'randn', 'sample', 'to_uint8', 'label_rows',
-           'save_grid', 'save_gif', 'write_pngs', 'write_samples']
+           'dpmpp_step', 'heun_step', 'model_device', 'clipped', 'randn', 'denoiser', 'sample', 'to_uint8',
+           'label_rows', 'save_grid', 'save_gif', 'write_pngs', 'write_samples']
 
 # %% ../nbs/01_sampling.ipynb #6eefc1eb
 import math, os, shutil
@@ -118,6 +118,14 @@ def randn(shape, generator=None, device=None):
     return torch.randn(shape, generator=generator,
                        device=generator.device if generator is not None else device).to(device)
 
+def denoiser(r:GaussianDiffusion, model, n:int, dev, y=None, guidance_scale:float=1., null_class=None, clip:bool=True):
+    "`denoise(x, i)`: the model's (x̂0, ε̂) for a batch of `n` at step `i` of the respaced chain `r`."
+    def denoise(x, i):
+        t = torch.full((n,), int(r.timestep_map[i]), device=dev)   # the original step the model was trained on
+        x0, ε = r.split(x, i, guided(model, x, t, y, guidance_scale, null_class).float())
+        return clipped(r, i, x, x0) if clip else (x0, ε)
+    return denoise
+
 # %% ../nbs/01_sampling.ipynb #67f868ae
 @torch.inference_mode()
 def sample(d:GaussianDiffusion, # the diffusion the model was trained with
@@ -145,11 +153,7 @@ def sample(d:GaussianDiffusion, # the diffusion the model was trained with
     dev = noise.device if noise is not None else model_device(model)
     draw = (lambda: prior(shape, generator, dev)) if prior else (lambda: randn(shape, generator, dev))
     x, state, step = (draw() if noise is None else noise).float(), {}, SAMPLERS[sampler]
-    def denoise(x, i):
-        "The model's (x̂0, ε̂) for `x` at step `i` of the respaced chain."
-        t = torch.full((shape[0],), int(r.timestep_map[i]), device=dev)   # the original step the model was trained on
-        x0, ε = r.split(x, i, guided(model, x, t, y, guidance_scale, null_class).float())
-        return clipped(r, i, x, x0) if clip else (x0, ε)
+    denoise = denoiser(r, model, shape[0], dev, y, guidance_scale, null_class, clip)
     for i in tqdm(range(steps - 1, -1, -1), disable=not progress, desc=f'{sampler} sampling'):
         x0, ε = denoise(x, i)
         x = step(r, i, x, x0, ε, draw, eta=eta, state=state, denoise=denoise)

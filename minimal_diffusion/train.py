@@ -10,9 +10,9 @@ __all__ = ['FLAGS', 'EDIT_FLAGS', 'RESUME_MAY_CHANGE', 'TRAINING_FLAGS', 'SAMPLI
            'checkpoint_settings', 'parse_args', 'resolve', 'recorded', 'refuse_contradictions', 'check_numbers',
            'check_length', 'check_device', 'check_arch_settings', 'check_edit', 'check', 'trainer_options', 'model_for',
            'load_pretrained', 'sample_stem', 'original_model', 'sampling_model', 'sampling_only', 'say_ignored',
-           'writable_folder', 'load_init', 'load_mask', 'edit_inputs', 'edit_only', 'folder_run', 'hold', 'release',
-           'checkpoint_step', 'check_save_dir', 'args_record', 'train', 'check_resume', 'with_history', 'say_start',
-           'on_main', 'fit_to_minutes', 'summary', 'run', 'resolved', 'process_start', 'say', 'main']
+           'writable_folder', 'new_output', 'load_init', 'load_mask', 'edit_inputs', 'edit_only', 'folder_run', 'hold',
+           'release', 'checkpoint_step', 'check_save_dir', 'args_record', 'train', 'check_resume', 'with_history',
+           'say_start', 'on_main', 'fit_to_minutes', 'summary', 'run', 'resolved', 'process_start', 'say', 'main']
 
 # %% ../nbs/19_train.ipynb #2909e349
 import argparse, ast, fcntl, importlib.util, inspect, json, math, os, signal, sys, time, uuid
@@ -425,11 +425,7 @@ def sampling_only(a, dev)->dict:
     if a.sampling_steps > d.T:
         raise UsageError(f"--sampling-steps ({a.sampling_steps}) exceeds the checkpoint's {d.T} diffusion steps")
     if a.init: return edit_only(a, model, d, dev)
-    cfg, stem = model.config, sample_stem(a, model.config)
-    writable_folder(a.sample_out_dir, '--sample-out-dir')
-    if (Path(a.sample_out_dir) / f'{stem}.npz').exists():
-        raise UsageError(f"{Path(a.sample_out_dir) / stem}.npz already exists; choose another --sample-out-dir or "
-                         f"--seed (nothing was overwritten)")
+    cfg, stem = model.config, new_output(a, sample_stem(a, model.config))
     shape = (cfg['in_channels'], cfg['image_size'], cfg['image_size'])
     if cfg.get('num_frames'): shape = (a.seq_len or cfg['num_frames'], *shape)
     nc = cfg.get('num_classes')
@@ -461,6 +457,14 @@ def writable_folder(path, flag:str):
     except OSError as e: raise UsageError(f"{flag} {p} cannot be made: {e.strerror or e}") from None
     if not os.access(p, os.W_OK | os.X_OK): raise UsageError(f"{flag} {p} cannot be written to (permissions)")
 
+
+def new_output(a, stem:str)->str:
+    "`stem`, once --sample-out-dir is a writable folder without a result of that name: checked before any sampling."
+    writable_folder(a.sample_out_dir, '--sample-out-dir')
+    if (Path(a.sample_out_dir) / f'{stem}.npz').exists():
+        raise UsageError(f"{Path(a.sample_out_dir) / stem}.npz already exists; choose another --sample-out-dir or "
+                         f"--seed (nothing was overwritten)")
+    return stem
 
 # %% ../nbs/19_train.ipynb #57b314b3
 def load_init(path, channels:int)->tuple:
@@ -508,11 +512,8 @@ def edit_only(a, model, d, dev)->dict:
     nc = cfg.get('num_classes')
     y = (torch.arange(len(x)) % nc if nc else torch.zeros(len(x), dtype=torch.long)) if y is None else y
     say_ignored(a, ['num_sampled_images'], "the --init images are the ones edited")
-    stem = f"{kind}_{cfg['name']}_{a.dataset}-{a.sampling_steps}-sampling_steps-{len(x)}_images-seed_{a.seed}"
-    writable_folder(a.sample_out_dir, '--sample-out-dir')
-    if (Path(a.sample_out_dir) / f'{stem}.npz').exists():
-        raise UsageError(f"{Path(a.sample_out_dir) / stem}.npz already exists; choose another --sample-out-dir or "
-                         f"--seed (nothing was overwritten)")
+    stem = new_output(a, f"{kind}_{cfg['name']}_{a.dataset}-{a.sampling_steps}-sampling_steps-{len(x)}_images-"
+                         f"seed_{a.seed}")
     g, bs, out = torch.Generator().manual_seed(a.seed), a.batch_size, []
     with autocast(dev, a.bf16):
         for i in range(0, len(x), bs):
