@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 from minimal_diffusion.data import get_dataset, get_metadata
 from minimal_diffusion.fast_path import fast_path_default
-from minimal_diffusion.recipes import recipe, build_model, build_diffusion, build_trainer
+from minimal_diffusion.settings import recipe, build_model, build_diffusion, build_trainer
 from records import write_record
 
 

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch.profiler import profile, ProfilerActivity
 from minimal_diffusion.architectures import get_architecture
 from minimal_diffusion.fast_path import feature_map_ops, fast_path
-from minimal_diffusion.recipes import recipe
+from minimal_diffusion.settings import recipe
 from minimal_diffusion.data import get_metadata
 from records import write_record
 

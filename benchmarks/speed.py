@@ -22,7 +22,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from minimal_diffusion.architectures import get_architecture, ARCHITECTURES
 from minimal_diffusion.schedules import GaussianDiffusion
 from minimal_diffusion.trainers import get_trainer
-from minimal_diffusion.recipes import recipe
+from minimal_diffusion.settings import recipe
 from minimal_diffusion.data import get_metadata
 from minimal_diffusion.fast_path import fast_path_default
 from arch_speed import diffusers_like, Theirs, n_params

@@ -13,7 +13,7 @@ import numpy as np, torch
 from PIL import Image
 from minimal_diffusion.data import get_dataset, get_metadata, seeded_subset
 from minimal_diffusion.fast_path import fast_path_default
-from minimal_diffusion.recipes import recipe, build_model, build_diffusion, build_trainer
+from minimal_diffusion.settings import recipe, build_model, build_diffusion, build_trainer
 from records import write_record
 
 

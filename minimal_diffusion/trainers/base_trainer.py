@@ -11,7 +11,7 @@ __all__ = ['LR_SCHEDULES', 'CHECKPOINT_NAME', 'RUN_FILES', 'param_groups', 'ema_
            'updates_in']
 
 # %% ../../nbs/13_base_trainer.ipynb #4a92fefa
-import copy, json, math, re, signal, statistics, tempfile, threading, time
+import copy, inspect, json, math, re, signal, statistics, tempfile, threading, time
 from contextlib import contextmanager, nullcontext
 from itertools import islice
 from pathlib import Path
@@ -174,9 +174,9 @@ def fix_updates(self:BaseTrainer, updates:int):
 @patch
 def settings(self:BaseTrainer)->dict:
     "The run's settings, for TensorBoard: the trainer's own, its options, and the run's (e.g. md-train's flags)."
-    own = ('batch_size', 'epochs', 'updates', 'lr', 'lr_schedule', 'warmup_steps', 'grad_accum', 'weight_decay',
-           'ema_w', 'bf16', 'seed')
-    return {'trainer': type(self).__name__, **{k: getattr(self, k) for k in own}, **self.opts, **(self.args or {})}
+    own = {k: getattr(self, k) for k in inspect.signature(BaseTrainer).parameters if hasattr(self, k)}
+    own = {k: v for k, v in own.items() if isinstance(v, (bool, int, float, str, type(None)))}   # its plain settings
+    return {'trainer': type(self).__name__, **own, **self.opts, **(self.args or {})}
 
 @patch
 def wrap(self:BaseTrainer, model):
