@@ -5,7 +5,7 @@
     python benchmarks/video_priors.py --quick              # a smoke test of the script (~1 min, meaningless numbers)
     python benchmarks/video_priors.py --gif-dir nbs/images # also write one GIF per setting (10 clips, one per class)
 
-Per setting: `SharedEpsilonTrainer` for `--epochs` epochs (class-conditional, seeded, same data order for every setting),
+Per setting: `VideoTrainer` for `--epochs` epochs (class-conditional, seeded, same data order for every setting),
 then `--per-class` clips per class drawn with DDIM (η = 0, deterministic) and with DDPM, both using the trained prior for
 x_T (and, for DDPM, for every fresh noise draw). Metrics on the samples:
 
@@ -98,9 +98,9 @@ def metrics(clips, y, clf):
 def run_setting(prior, reg, a, train, clf):
     from minimal_diffusion.schedules import GaussianDiffusion
     from minimal_diffusion.sampling import sample
-    from minimal_diffusion.trainers.shared_epsilon_trainer import SharedEpsilonTrainer
+    from minimal_diffusion.trainers.shared_epsilon_trainer import VideoTrainer
     torch.manual_seed(a.seed)
-    tr = SharedEpsilonTrainer(video_unet(a.seq_len, a.image_size), GaussianDiffusion(1000), train, batch_size=a.batch_size,
+    tr = VideoTrainer(video_unet(a.seq_len, a.image_size), GaussianDiffusion(1000), train, batch_size=a.batch_size,
                               epochs=a.epochs, lr=a.lr, ema_w=a.ema_w, class_cond=True, seed=a.seed, progress=False,
                               noise=prior, alpha=a.alpha, reg_weight=reg)
     t0 = time.perf_counter(); tr.fit(); secs = time.perf_counter() - t0

@@ -11,7 +11,7 @@ __all__ = ['masked', 'block_average', 'edit', 'in_range', 'noised', 'image_mixtu
 import math
 import torch, torch.nn.functional as F
 from .schedules import GaussianDiffusion
-from .sampling import SAMPLERS, sampling_steps, denoiser, randn
+from .sampling import SAMPLERS, SPACINGS, denoiser, randn
 from .errors import UsageError
 
 # %% ../nbs/02_editing.ipynb #b0789652
@@ -38,13 +38,15 @@ def edit(d:GaussianDiffusion, # the diffusion the model was trained with
          guidance_scale:float=1., # classifier-free guidance scale
          generator=None, # `torch.Generator` for every noise draw
          clip:bool=True, # clip x̂0 to [-1, 1] at every step
+         spacing:str='trailing', # which trained steps to visit (`SPACINGS`)
         ): # the edited images
     "Sample images that keep `project(image)`, from `image` noised by `strength`: inpainting, super-resolution, SDEdit."
     if sampler not in SAMPLERS: raise UsageError(f"unknown sampler {sampler!r}; choose one of {', '.join(SAMPLERS)}")
     if not 0 < strength <= 1: raise UsageError(f"strength must be in (0, 1], got {strength}")
     if resample < 1 or resample > 1 and sampler == 'dpmpp':
         raise UsageError(f"resample must be at least 1, and 1 with the multistep dpmpp sampler; got {resample}")
-    r = d.to('cpu').respace(sampling_steps(d.T, steps))
+    if spacing not in SPACINGS: raise UsageError(f"unknown spacing {spacing!r}; choose one of {', '.join(SPACINGS)}")
+    r = d.to('cpu').respace(SPACINGS[spacing](d, steps))
     z = lambda: randn(image.shape, generator, image.device)
     start = max(1, round(strength * steps)) - 1                       # the first step taken
     x = z() if strength == 1 else noised(image, r.ᾱ[start].item(), z())

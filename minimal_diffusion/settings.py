@@ -15,7 +15,7 @@ import argparse, inspect, math
 from dataclasses import dataclass
 from .errors import UsageError
 from .schedules import GaussianDiffusion, SCHEDULES
-from .sampling import SAMPLERS
+from .sampling import SAMPLERS, SPACINGS
 from .data import DATASETS
 from .architectures import get_architecture, ARCHITECTURES
 from .trainers import get_trainer, TRAINERS
@@ -98,6 +98,8 @@ SETTINGS = (
     Setting('snr_gamma', 'Training', 'min-SNR-γ loss weighting (e.g. 5)', type=float, range='positive', **TRAIN),
     Setting('bf16', 'Training', 'fast path: bf16 autocast + channels_last, fp32 weights/EMA/optimizer (default: on for '
             'CUDA GPUs with bf16 and for CPUs with bf16 instructions, AVX512-BF16 or AMX)', type='on/off', **SAMPLE),
+    Setting('fp16', 'Training', 'float16 autocast with a gradient scaler, for CUDA GPUs without bf16 (the scaler\'s state '
+            'is saved with the run)', type=bool, sampling='ignored', recorded=True, trainer=True),
     Setting('compile', 'Training', 'torch.compile the model (slow first step)', type=bool, resume=True,
             sampling='ignored', trainer=True),
     Setting('sampling_only', 'Sampling', 'no training: sample from --pretrained-ckpt', type=bool, **SAMPLE),
@@ -113,6 +115,8 @@ SETTINGS = (
             trainer=True),
     Setting('guidance_scale', 'Sampling', 'classifier-free guidance scale', type=float, **SAMPLE, recorded=True,
             trainer=True),
+    Setting('spacing', 'Sampling', 'which trained steps the sampler visits: trailing (even in t) or karras (dense at low '
+            'noise)', choices=tuple(SPACINGS), **SAMPLE, recorded=True, trainer=True),
     Setting('sample_pngs', 'Sampling', 'also write one PNG per sample (for pytorch-fid, clean-fid)', type=bool,
             sampling='free', training=False),
     Setting('init', 'Sampling', 'edit these images (an npz as md-train writes, or a folder) instead of sampling from '
@@ -220,7 +224,7 @@ def check_ranges(a, table=SETTINGS):
 # %% ../nbs/18_settings.ipynb #c2450122
 def trainer_name(cls_name:str)->str:
     "The registry name of the trainer class named `cls_name` (a checkpoint records the class)."
-    return next((k for k, c in TRAINERS.items() if c.__name__ == cls_name), cls_name)
+    return next((k for k, c in TRAINERS.items() if cls_name in (c.__name__, *getattr(c, 'former_names', ()))), cls_name)
 
 def checkpoint_settings(ck:dict, table=SETTINGS)->dict:
     "The settings checkpoint `ck` was trained with: the recorded ones of md-train's `args`, else what its records say."

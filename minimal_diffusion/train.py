@@ -6,14 +6,14 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/train.html.md"""
 
 # %% auto #0
 __all__ = ['HELD', 'trainer_flags', 'parser', 'split_arch_flags', 'parse_args', 'resolve', 'check_numbers', 'check_length',
-           'check_device', 'check_arch_settings', 'check_edit', 'check', 'trainer_options', 'model_for',
+           'check_device', 'check_arch_settings', 'check_edit', 'check_fp16', 'check', 'trainer_options', 'model_for',
            'load_pretrained', 'sample_stem', 'original_model', 'sampling_model', 'sampling_only', 'say_ignored',
            'writable_folder', 'new_output', 'load_init', 'load_mask', 'edit_inputs', 'edit_only', 'folder_run', 'hold',
            'release', 'checkpoint_step', 'check_save_dir', 'args_record', 'train', 'check_resume', 'with_history',
            'say_start', 'on_main', 'fit_to_minutes', 'summary', 'run', 'resolved', 'process_start', 'say', 'main']
 
 # %% ../nbs/19_train.ipynb #2909e349
-import argparse, ast, fcntl, importlib.util, inspect, json, math, os, signal, sys, time, uuid
+import argparse, ast, fcntl, importlib.util, inspect, json, os, signal, sys, time, uuid
 from pathlib import Path
 import numpy as np, torch
 from fastcore.basics import str2bool
@@ -24,7 +24,7 @@ from .evaluation import load_npz, from_uint8
 from .data.images import image_files, load_image, IMG_EXTS
 from .schedules import GaussianDiffusion
 from .architectures import ARCHITECTURES, get_architecture
-from .data import get_dataset, get_metadata, DATASETS
+from .data import get_dataset, get_metadata
 from .fast_path import fast_path, autocast, fast_path_default
 from .checkpoints import (load_checkpoint, checkpoint_weights, load_weights, load_for_sampling,
                                           seed_everything, describe, run_record, rank_rng, CheckpointError)
@@ -156,6 +156,14 @@ def check_edit(a):
     if modes and not a.init: raise UsageError(f"{modes[0]} edits the images of --init IMAGES; give them")
     if a.upscale == 1: raise UsageError("--upscale must be at least 2 (the factor the --init images are enlarged by)")
 
+def check_fp16(a):
+    "A `UsageError` unless `--fp16` trains on a CUDA GPU, without `--bf16`."
+    if not a.fp16: return
+    if a.bf16: raise UsageError("--fp16 and --bf16 are two half-precision paths; give one")
+    on = torch.device(a.device).type if a.device else 'cuda' if torch.cuda.is_available() else 'cpu'
+    if on != 'cuda': raise UsageError("--fp16 is for CUDA GPUs without bf16; on a CPU train in float32 (the default), "
+                                      "or with --bf16 where the CPU has bf16 instructions")
+
 def check(a, meta)->None:
     "Raise `UsageError` for the first thing wrong with configuration `a` on dataset metadata `meta`."
     if a.arch not in ARCHITECTURES:
@@ -172,6 +180,7 @@ def check(a, meta)->None:
         raise UsageError("--resume continues a run with its own weights; --pretrained-ckpt starts a new run from "
                          "weights: give one of them")
     if a.sampling_only: return
+    check_fp16(a)
     video_trainer = getattr(get_trainer(a.trainer), 'video', False)
     if meta.video and not video_trainer:
         raise UsageError(f"--dataset {a.dataset} is a video dataset; train it with --trainer shared_epsilon")
@@ -221,37 +230,36 @@ def sample_stem(a, cfg:dict)->str:
     return (f"{cfg['name']}_{a.dataset}-{a.sampling_steps}-sampling_steps-{a.num_sampled_images}_images-"
             f"class_condn_{cfg.get('num_classes') is not None}-seed_{a.seed}")
 
-def original_model(a, sd:dict):
+def original_model(a, sd:dict, meta):
     "Our UNet holding the original's UNet in `sd` (head size from `--arch`), and the original's ε-diffusion."
     if a.pred != 'eps' and 'pred' in a.given or a.schedule != 'cosine' and 'schedule' in a.given:
         raise UsageError("the original minimal-diffusion trained ε-models of the cosine schedule; drop "
                          "--pred/--schedule")
-    meta = get_metadata(a.dataset, a.image_size)
     s = original_settings(sd, meta.image_size)
     ch, nc = s.pop('in_channels'), s.pop('num_classes')
     model = get_architecture(a.arch, meta.image_size, ch, num_classes=nc, **{**s, **a.arch_kw})
     model.load_state_dict(convert_original(sd))
     return model, GaussianDiffusion(timesteps_in_name(a.pretrained_ckpt) or a.diffusion_steps, 'cosine', 'eps'), None
 
-def sampling_model(a, dev):
+def sampling_model(a, dev, meta):
     "The model (on the fast path), diffusion and prior to sample from, from the checkpoint's record or the flags."
     ck, orig = a.checkpoint, original_weights(a.checkpoint)
     if 'arch' in ck: model, d, prior = load_for_sampling(ck)
-    elif orig is not None: model, d, prior = original_model(a, orig)
+    elif orig is not None: model, d, prior = original_model(a, orig, meta)
     else:
-        model, d, prior = model_for(a, get_metadata(a.dataset, a.image_size, a.seq_len)), build_diffusion(vars(a)), None
+        model, d, prior = model_for(a, meta), build_diffusion(vars(a)), None
         load_pretrained(model, a.pretrained_ckpt, a.delete_keys or (), ck)
     return fast_path(model.eval(), dev, a.bf16), d, prior
 
 # %% ../nbs/19_train.ipynb #bc348a88
-def sampling_only(a, dev)->dict:
+def sampling_only(a, dev, meta)->dict:
     "Sample `a.num_sampled_images` from `a.pretrained_ckpt` and write them to `a.sample_out_dir`."
     say_ignored(a, [f for f in a.given if f in names(sampling='ignored') or f.startswith('trainer_')],
                 "training settings do not apply with --sampling-only")
-    model, d, prior = sampling_model(a, dev)
+    model, d, prior = sampling_model(a, dev, meta)
     if a.sampling_steps > d.T:
         raise UsageError(f"--sampling-steps ({a.sampling_steps}) exceeds the checkpoint's {d.T} diffusion steps")
-    if a.init: return edit_only(a, model, d, dev)
+    if a.init: return edit_only(a, model, d, dev, meta)
     cfg, stem = model.config, new_output(a, sample_stem(a, model.config))
     shape = (cfg['in_channels'], cfg['image_size'], cfg['image_size'])
     if cfg.get('num_frames'): shape = (a.seq_len or cfg['num_frames'], *shape)
@@ -261,10 +269,9 @@ def sampling_only(a, dev)->dict:
     with autocast(dev, a.bf16):
         x, y = D.sample_many(d, model, a.num_sampled_images, shape, a.batch_size, nc, a.seed, progress=True,
                              prior=prior, steps=a.sampling_steps, sampler=a.sampler, eta=a.eta,
-                             guidance_scale=a.guidance_scale)
+                             guidance_scale=a.guidance_scale, spacing=a.spacing)
     if not D.is_main(): return {}
-    class_names = get_metadata(a.dataset).classes if a.dataset in DATASETS else None
-    paths = write_samples(to_uint8(x), y, a.sample_out_dir, stem, nc, class_names, pngs=a.sample_pngs)
+    paths = write_samples(to_uint8(x), y, a.sample_out_dir, stem, nc, meta.classes, pngs=a.sample_pngs)
     print(f"md-train: wrote {len(x)} samples ({a.sampler}, {a.sampling_steps} steps) -> {paths['npz']}\n"
           + ''.join(f"md-train: {k} -> {v}\n" for k, v in paths.items() if k != 'npz'), end='')
     return paths
@@ -329,7 +336,7 @@ def edit_inputs(a, cfg:dict, dev)->tuple:
     if a.mask: return x, y, masked(load_mask(a.mask, size).to(dev)), 'inpaint'
     return x, y, None, 'sdedit'
 
-def edit_only(a, model, d, dev)->dict:
+def edit_only(a, model, d, dev, meta)->dict:
     "Edit the --init images with the model (one process); write the results and a grid of inputs and results."
     if D.world_size() > 1: raise UsageError("editing runs in one process; start it without torchrun")
     cfg = model.config
@@ -344,10 +351,9 @@ def edit_only(a, model, d, dev)->dict:
         for i in range(0, len(x), bs):
             out.append(edit(d, model, x[i:i + bs].to(dev), project, a.strength or 1., a.sampling_steps, a.sampler,
                             a.resample_steps or 1, a.eta, y[i:i + bs].to(dev) if nc else None, a.guidance_scale,
-                            g).float().cpu())
+                            g, spacing=a.spacing).float().cpu())
     out = torch.cat(out)
-    class_names = get_metadata(a.dataset).classes if a.dataset in DATASETS else None
-    paths = write_samples(to_uint8(out), y, a.sample_out_dir, stem, nc, class_names)
+    paths = write_samples(to_uint8(out), y, a.sample_out_dir, stem, nc, meta.classes)
     shown = [x, *([project(x.to(dev)).cpu()] if kind == 'inpaint' else []), out]
     paths['inputs_and_results'] = str(Path(a.sample_out_dir) / f'{stem}_rows.png')
     save_grid(torch.cat([v[:8] for v in shown]), paths['inputs_and_results'], nrow=min(8, len(x)))
@@ -421,9 +427,8 @@ def args_record(a)->dict:
             if k != 'checkpoint' and isinstance(v, (int, float, str, bool, list, tuple, dict, type(None)))}
 
 # %% ../nbs/19_train.ipynb #52db272e
-def train(a, dev, started:float=None)->dict:
-    "Train as configured by `a` (`started`: when md-train started, a `time.time()`); return the paths written."
-    meta = get_metadata(a.dataset, a.image_size, a.seq_len, data_dir=a.data_dir)
+def train(a, dev, meta, started:float=None)->dict:
+    "Train as configured by `a` on dataset metadata `meta` (`started`: when md-train started, a `time.time()`)."
     if a.class_cond is None: a.class_cond = meta.num_classes is not None
     if a.class_cond and not meta.num_classes:
         raise UsageError(f"--class-cond needs labels; --dataset {a.dataset} has none")
@@ -517,13 +522,13 @@ def run(argv=None):
     "Parse, check, set up and run md-train (the errors are `main`'s to report)."
     started, a = process_start(), parse_args(argv)
     if a.describe: return print(describe(load_checkpoint(a.describe)))
-    meta = get_metadata(a.dataset, a.image_size, a.seq_len)
+    meta = get_metadata(a.dataset, a.image_size, a.seq_len, data_dir=a.data_dir)   # once per run
     check(a, meta)
     if a.dry_run: return print(json.dumps(resolved(a), indent=1, default=str))
     dev = D.setup(a.device, a.local_rank, timeout_min=a.dist_timeout or 10.)
-    if a.bf16 is None: a.bf16 = fast_path_default(dev)
+    if a.bf16 is None: a.bf16 = fast_path_default(dev) and not a.fp16
     seed_everything(a.seed, D.rank())
-    try: sampling_only(a, dev) if a.sampling_only else train(a, dev, started)
+    try: sampling_only(a, dev, meta) if a.sampling_only else train(a, dev, meta, started)
     finally: D.cleanup(); release()
 
 def resolved(a)->dict:

@@ -10,11 +10,11 @@ __all__ = ['TRAINERS', 'get_trainer']
 # %% ../../nbs/16_trainers.ipynb #46bf600a
 from .base_trainer import BaseTrainer
 from .standard_trainer import StandardTrainer
-from .shared_epsilon_trainer import SharedEpsilonTrainer
+from .shared_epsilon_trainer import VideoTrainer
 from ..errors import UsageError
 
 # %% ../../nbs/16_trainers.ipynb #d96b5c1d
-TRAINERS = dict(standard=StandardTrainer, shared_epsilon=SharedEpsilonTrainer)
+TRAINERS = dict(standard=StandardTrainer, shared_epsilon=VideoTrainer)
 
 def get_trainer(name:str)->type:
     "The trainer class registered as `name` (a `BaseTrainer` subclass)."

@@ -79,6 +79,7 @@ class BaseTrainer:
                  weight_decay:float=0., ema_w:float=0.9995,
                  grad_clip:float=None, # max gradient norm (None: no clipping)
                  bf16:bool=False, # the fast path: bf16 autocast + channels_last (weights, EMA, optimizer stay fp32)
+                 fp16:bool=False, # float16 autocast with a gradient scaler (GPUs without bf16)
                  class_cond:bool=False, # pass labels to the model
                  class_names:list=None, # names of the classes, to label the rows of the sample grids
                  snr_gamma:float=None, # min-SNR-γ loss weighting
@@ -87,6 +88,7 @@ class BaseTrainer:
                  keep_last:int=5, # checkpoints to keep (0: all)
                  seed:int=112233, device=None, num_workers:int=0,
                  sampler:str='ddpm', sampling_steps:int=50, guidance_scale:float=1., eta:float=0., # the sample grids'
+                 spacing:str='trailing', # the sample grids' step spacing (`sampling.SPACINGS`)
                  log_every:int=10, # updates between metrics.jsonl lines
                  progress:bool=True, # a bar per epoch, a line per epoch that stays, a bar while grids are drawn
                  compile:bool=False, # torch.compile the model (first step is slow)
@@ -99,7 +101,9 @@ class BaseTrainer:
         self.opts = self.known_options(opts)
         if lr_schedule not in LR_SCHEDULES:
             raise UsageError(f"unknown lr schedule {lr_schedule!r}; choose one of {', '.join(LR_SCHEDULES)}")
+        if bf16 and fp16: raise UsageError("bf16 and fp16 are two half-precision paths; choose one")
         self.device = torch.device(device or 'cpu')
+        self.scaler = torch.amp.GradScaler(self.device.type, enabled=fp16)   # a no-op unless fp16
         self.diffusion = diffusion.to(self.device)      # per-sample coefficients are gathered on the device
         self.raw = fast_path(model, self.device, bf16)   # the model whose weights we save and average
         self.model = self.wrap(self.raw)                 # what we train: maybe DDP, maybe compiled
@@ -264,8 +268,8 @@ class NonFiniteLoss(RuntimeError):
 
 @patch
 def autocast(self:BaseTrainer):
-    "bf16 autocast on the fast path (see [The fast path](10_fast_path.ipynb)), else a no-op context."
-    return autocast(self.device, self.bf16)
+    "bf16 autocast on the fast path (see [The fast path](10_fast_path.ipynb)), fp16 autocast, or a no-op context."
+    return torch.autocast(self.device.type, dtype=torch.float16) if self.fp16 else autocast(self.device, self.bf16)
 
 @patch(as_prop=True)
 def layout(self:BaseTrainer):
@@ -283,13 +287,15 @@ def train_step(self:BaseTrainer, loss:torch.Tensor)->bool:
     self.micro.append(v)
     done = len(self.micro) == self.grad_accum
     no_sync = getattr(self.model, 'no_sync', None) if D.world_size() > 1 and not done else None
-    with no_sync() if no_sync else nullcontext(): (loss / self.grad_accum).backward()
+    with no_sync() if no_sync else nullcontext(): self.scaler.scale(loss / self.grad_accum).backward()
     if not done: return False
+    self.scaler.unscale_(self.opt)                                      # fp16: true gradients, before clipping
     if self.grad_clip or (self.step + 1) % self.log_every == 0:         # the norm is logged every `log_every` updates
         self.grad_norm = nn.utils.clip_grad_norm_(self.raw.parameters(), self.grad_clip or math.inf).item()
     factor = lr_factor(self.step, self.total_steps, self.warmup_steps, self.lr_schedule)
     for g in self.opt.param_groups: g['lr'] = self.lr * factor
-    self.opt.step(); self.opt.zero_grad(set_to_none=True)
+    self.scaler.step(self.opt); self.scaler.update()                   # fp16: a step that overflowed is skipped
+    self.opt.zero_grad(set_to_none=True)
     self.ema.update_parameters(self.raw)
     self.step += 1; self.last_loss, self.micro = float(np.mean(self.micro)), []
     return True
@@ -354,14 +360,16 @@ def nonfinite(obj, prefix='')->list:
 @patch
 def state_dict(self:BaseTrainer)->dict:
     "This run as a checkpoint (see [Checkpoints](11_checkpoints.ipynb))."
-    return training_checkpoint(self.raw, self.ema, self.opt, self.epoch, self.step, self.diffusion,
-                               dict(name=type(self).__name__, **self.opts), self.args, run=self.run,
-                               batches_done=self.batches_done, epoch_losses=list(self.epoch_losses))
+    ck = training_checkpoint(self.raw, self.ema, self.opt, self.epoch, self.step, self.diffusion,
+                             dict(name=type(self).__name__, **self.opts), self.args, run=self.run,
+                             batches_done=self.batches_done, epoch_losses=list(self.epoch_losses))
+    return ck | (dict(scaler=self.scaler.state_dict()) if self.fp16 else {})
 
 @patch
 def load_state_dict(self:BaseTrainer, ck:dict):
     "Continue from checkpoint `ck` exactly where it stopped (also in the middle of an epoch)."
     self.epoch, self.step = restore_training(ck, self.raw, self.ema, self.opt)
+    if self.fp16 and 'scaler' in ck: self.scaler.load_state_dict(ck['scaler'])
     self.batches_done, self.epoch_losses = ck.get('batches_done', 0), list(ck.get('epoch_losses', []))
     self.pending_rng = rank_rng(ck, D.rank(), D.world_size()) if self.batches_done else None   # else: reseeded
 
@@ -407,7 +415,8 @@ def grid_samples(self:BaseTrainer, n_per_class:int=8, n:int=64, steps:int=None)-
         x, y = D.sample_many(self.diffusion, self.ema.module, nc * n_per_class if nc else n,
                              tuple(self.dataset[0][0].shape), self.batch_size, nc, self.seed,
                              steps=steps or self.sampling_steps, sampler=self.sampler,
-                             guidance_scale=self.guidance_scale, eta=self.eta, prior=self.prior, progress=self.progress)
+                             guidance_scale=self.guidance_scale, eta=self.eta, prior=self.prior, progress=self.progress,
+                             spacing=self.spacing)
     order = y.argsort(stable=True)                              # one row per class
     return x[order], y[order]
 
