@@ -38,18 +38,20 @@ def quality_table(records:list, dataset:str, name:str='recipe')->str:
     recs = [r for r in records if r['settings']['dataset'] == dataset and r['settings']['name'] == name
             and r['settings']['args'] == '' and r['results'].get('reference')
             and all('synthetic_only_accuracy' in x for x in r['results']['runs'])]
-    rows = ['| machine | run | budget | updates | wall time | synthetic-only % | ratio to N real | Fréchet | × N real | record |',
-            '|---|---|---|---|---|---|---|---|---|---|']
+    rows = ['| machine | run | budget | updates | wall time | guidance | synthetic-only % | ratio to N real | Fréchet | × N real '
+            '| record |', '|---|---|---|---|---|---|---|---|---|---|---|']
     machine = lambda r: trained_on(r, records)
-    for r in latest_by_machine(recs, lambda r: (r['settings']['name'], r['settings']['kind'], tuple(r['settings']['marks'])),
-                               machine):
+    key = lambda r: (r['settings']['name'], r['settings']['kind'], tuple(r['settings']['marks']),
+                     r['settings'].get('guidance_scale'))                 # a run sampled at another guidance: its own row
+    for r in latest_by_machine(recs, key, machine):
         m, s, ref = machine_label(machine(r)), r['settings'], r['results']['reference']
         for x in r['results']['runs']:
             wall = f"{x['wall_seconds'] / 60:.1f} min" if x.get('wall_seconds') else '–'
             rows.append(f"| {m} | {s['name']} | {x['mark']:g} {s['kind']} | {x['step']:,} | {wall} | "
-                        f"{pct(x['synthetic_only_accuracy'])} | {num(x.get('ratio_equal_n'))} | {num(x['frechet_classifier'], 4)} | "
+                        f"{x.get('sampled_with', {}).get('guidance_scale', 1.):g} | {pct(x['synthetic_only_accuracy'])} | "
+                        f"{num(x.get('ratio_equal_n'))} | {num(x['frechet_classifier'], 4)} | "
                         f"{num(x.get('frechet_x_reference'), 1)} | [json]({r['path']}) |")
-        rows.append(f"| {m} | {ref['n']:,} real training images | – | – | – | {pct(ref['synthetic_only_accuracy'])} | 1 | "
+        rows.append(f"| {m} | {ref['n']:,} real training images | – | – | – | – | {pct(ref['synthetic_only_accuracy'])} | 1 | "
                     f"{num(ref['frechet_classifier'], 4)} | 1 | [json]({r['path']}) |")
     return '\n'.join(rows)
 

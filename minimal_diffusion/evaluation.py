@@ -6,23 +6,23 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/evaluation.html.md""
 
 # %% ../nbs/17_evaluation.ipynb #af9a2c52
 from __future__ import annotations
-import hashlib, json, math, os, sys, tempfile, time, zipfile
+import hashlib, json, math, os, sys, time, zipfile
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import store_attr
 from .architectures.resnet import ResBlock
 from .architectures.unets import norm
 from .data import get_dataset, get_metadata
-from .errors import UsageError, one_line, Parser
+from .errors import UsageError, one_line, Parser, write_whole
 
 # %% auto #0
 __all__ = ['NO_INCEPTION', 'from_uint8', 'load_npz', 'as_frames', 'real_data', 'Classifier', 'random_shift', 'train_classifier',
            'batched', 'accuracy', 'class_accuracy', 'features', 'psd_sqrt', 'frechet_distance', 'gaussian_stats',
            'feature_frechet', 'kid', 'distinct_fraction', 'temporal_consistency', 'nearest_distances', 'inside',
            'precision_recall', 'memorisation', 'empirical_denoiser', 'fid_inception_v3', 'InceptionFeatures',
-           'inception_from_weights', 'fid_helper_file', 'inception_network', 'cache_dir', 'save_atomic',
-           'real_classifier', 'inception_fid', 'check_samples', 'evaluate', 'notes', 'classifier_metrics',
-           'same_n_reference', 'format_table', 'output_path', 'write_result', 'main']
+           'inception_from_weights', 'fid_helper_file', 'inception_network', 'cache_dir', 'real_classifier',
+           'inception_fid', 'check_samples', 'evaluate', 'notes', 'classifier_metrics', 'same_n_reference',
+           'format_table', 'output_path', 'write_result', 'main']
 
 # %% ../nbs/17_evaluation.ipynb #5f78aaff
 def from_uint8(u:np.ndarray|torch.Tensor)->torch.Tensor:
@@ -305,12 +305,7 @@ def cache_dir(d=None)->Path:
         d = os.environ.get('MD_CACHE_DIR') or xdg/'minimal_diffusion'
     return Path(d).expanduser()
 
-def save_atomic(obj, path):
-    "`torch.save` to a temporary file in the same folder, then rename it into place."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_path = tempfile.mkstemp(dir=path.parent, suffix='.tmp'); os.close(fd)
-    try: torch.save(obj, tmp_path); os.replace(tmp_path, path)
-    except BaseException: Path(tmp_path).unlink(missing_ok=True); raise
+
 
 # %% ../nbs/17_evaluation.ipynb #34a178d9
 def real_classifier(x, y, num_classes, key:dict, cache=None, **kw):
@@ -326,7 +321,9 @@ def real_classifier(x, y, num_classes, key:dict, cache=None, **kw):
             return clf.eval(), True
         except Exception: pass   # unreadable or stale: retrain and overwrite
     clf = train_classifier(x, y, num_classes, **kw)
-    save_atomic(dict(state=clf.state_dict(), config=json.loads(json.dumps(cfg, default=str))), f)
+    f.parent.mkdir(parents=True, exist_ok=True)
+    state = dict(state=clf.state_dict(), config=json.loads(json.dumps(cfg, default=str)))
+    write_whole(f, lambda tmp: torch.save(state, tmp))
     return clf, False
 
 # %% ../nbs/17_evaluation.ipynb #9f06852d

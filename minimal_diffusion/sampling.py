@@ -10,7 +10,7 @@ __all__ = ['SPACINGS', 'SAMPLERS', 'sampling_steps', 'karras_steps', 'null_class
            'label_rows', 'save_grid', 'save_gif', 'write_pngs', 'write_samples']
 
 # %% ../nbs/01_sampling.ipynb #6eefc1eb
-import math, os, shutil
+import math, shutil
 from pathlib import Path
 import numpy as np
 import torch
@@ -19,7 +19,7 @@ from torchvision.utils import make_grid
 from PIL import Image, ImageDraw, ImageFont
 from tqdm.auto import tqdm
 from .schedules import GaussianDiffusion
-from .errors import UsageError
+from .errors import UsageError, write_whole
 
 # %% ../nbs/01_sampling.ipynb #d7e96e22
 def sampling_steps(T:int, # steps of the trained chain
@@ -232,7 +232,7 @@ def write_samples(x:torch.Tensor, # uint8 samples (N, H, W, C) or clips (N, F, H
         (out_dir / f'{stem}_gifs').mkdir(exist_ok=True)
         for i, clip in enumerate(f): save_gif(clip, out_dir / f'{stem}_gifs' / f'{i:05d}.gif')
         paths['gifs'] = str(out_dir / f'{stem}_gifs')
-    tmp = out_dir / f'.{stem}.tmp.npz'
-    try: np.savez(tmp, x.numpy(), y.numpy()); os.replace(tmp, npz)      # last: the npz marks a complete set
-    finally: tmp.unlink(missing_ok=True)                                # a full disk leaves no half-written npz
+    def save_npz(tmp):
+        with open(tmp, 'wb') as f: np.savez(f, x.numpy(), y.numpy())
+    write_whole(npz, save_npz)                  # last, and whole or not at all: the npz marks a complete set
     return paths

@@ -91,7 +91,8 @@ SETTINGS = (
             type=float, sampling='ignored', **RUN),
     Setting('save_every', 'Training', 'epochs between checkpoints and sample grids', type=int, range='positive',
             resume=True, **TRAIN),
-    Setting('keep_last', 'Training', 'checkpoints to keep, 0 = all', type=int, range='at least 0', resume=True, **TRAIN),
+    Setting('keep_last', 'Training', 'checkpoints to keep, 0 = all', type=int, range='at least 0', resume=True,
+            **TRAIN),
     Setting('resume', 'Training', 'continue training exactly from this checkpoint', resume=True, sampling='ignored'),
     Setting('weight_decay', 'Training', 'AdamW weight decay (not on norms/biases)', type=float, range='at least 0',
             **TRAIN),
@@ -99,8 +100,8 @@ SETTINGS = (
     Setting('snr_gamma', 'Training', 'min-SNR-γ loss weighting (e.g. 5)', type=float, range='positive', **TRAIN),
     Setting('bf16', 'Training', 'fast path: bf16 autocast + channels_last, fp32 weights/EMA/optimizer (default: on for '
             'CUDA GPUs with bf16 and for CPUs with bf16 instructions, AVX512-BF16 or AMX)', type='on/off', **SAMPLE),
-    Setting('fp16', 'Training', 'float16 autocast with a gradient scaler, for CUDA GPUs without bf16 (the scaler\'s state '
-            'is saved with the run)', type=bool, sampling='ignored', recorded=True, trainer=True),
+    Setting('fp16', 'Training', 'float16 autocast with a gradient scaler, for CUDA GPUs without bf16 (the '
+            'scaler state is saved with the run)', type=bool, sampling='ignored', recorded=True, trainer=True),
     Setting('compile', 'Training', 'torch.compile the model (slow first step)', type=bool, resume=True,
             sampling='ignored', trainer=True),
     Setting('sampling_only', 'Sampling', 'no training: sample from --pretrained-ckpt', type=bool, **SAMPLE),
@@ -116,8 +117,8 @@ SETTINGS = (
             trainer=True),
     Setting('guidance_scale', 'Sampling', 'classifier-free guidance scale', type=float, **SAMPLE, recorded=True,
             trainer=True),
-    Setting('spacing', 'Sampling', 'which trained steps the sampler visits: trailing (even in t) or karras (dense at low '
-            'noise)', choices=tuple(SPACINGS), **SAMPLE, recorded=True, trainer=True),
+    Setting('spacing', 'Sampling', 'which trained steps the sampler visits: trailing (even in t) or karras (dense '
+            'at low noise)', choices=tuple(SPACINGS), **SAMPLE, recorded=True, trainer=True),
     Setting('sample_pngs', 'Sampling', 'also write one PNG per sample (for pytorch-fid, clean-fid)', type=bool,
             sampling='free', training=False),
     Setting('init', 'Sampling', 'edit these images (an npz as md-train writes, or a folder) instead of sampling from '
@@ -130,13 +131,13 @@ SETTINGS = (
             type=float, range='in (0, 1]', sampling='free', training=False),
     Setting('resample_steps', 'Sampling', 'inpainting, super-resolution: takes of every step (RePaint; each costs a '
             'model call)', type=int, range='positive', sampling='free', training=False),
-    Setting('eval_every', 'Training', "epochs between scorings of the run's own samples with md-eval's metrics (logged to "
-            "metrics.jsonl and TensorBoard; best.pt keeps the best by --eval-metric); 0: never", type=int,
+    Setting('eval_every', 'Training', "epochs between scorings of the run's own samples with md-eval's metrics "
+            "(logged to metrics.jsonl and TensorBoard; best.pt keeps the best by --eval-metric); 0: never", type=int,
             range='at least 0', resume=True, **TRAIN),
     Setting('eval_samples', 'Training', 'samples per scoring, drawn as the grids are', type=int, range='positive',
             resume=True, **TRAIN),
-    Setting('eval_metric', 'Training', 'what best.pt is kept by (the lowest; the highest accuracy)', 'frechet_classifier',
-            choices=tuple(EVAL_METRICS), sampling='ignored', recorded=True),
+    Setting('eval_metric', 'Training', 'what best.pt is kept by (the lowest; the highest accuracy)',
+            'frechet_classifier', choices=tuple(EVAL_METRICS), sampling='ignored', recorded=True),
     Setting('save_dir', 'Misc', 'checkpoints, metrics and grids', './trained_models/', resume=True, **TRAIN),
     Setting('describe', 'Misc', 'print what a checkpoint holds and exit', metavar='CKPT', **SAMPLE),
     Setting('dry_run', 'Misc', 'print the settings the command resolves to (typed, recipe, checkpoint), and exit',

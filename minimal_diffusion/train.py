@@ -465,7 +465,7 @@ def train(a, dev, meta, started:float=None)->dict:
     return summary(a, tr, time.time() - t0) if D.is_main() else {}
 
 def scoring(a)->dict:
-    "The trainer's scoring while it trains (`--eval-every`): md-eval's metrics against the test split, best.pt's metric."
+    "The trainer's scoring while it trains (`--eval-every`): md-eval's metrics on the test split, best.pt's metric."
     if not a.eval_every: return {}
     score = lambda x, y: evaluate(x, y, a.dataset, a.data_dir, inception=a.eval_metric == 'inception_fid')
     return dict(evaluator=score, best_metric=a.eval_metric, best_mode=EVAL_METRICS[a.eval_metric])

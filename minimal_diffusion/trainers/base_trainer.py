@@ -29,7 +29,7 @@ from ..fast_path import fast_path, autocast, memory_format
 from ..checkpoints import (save_checkpoint, seed_everything, rng_state, set_rng_state, rank_rng,
                                           training_checkpoint, restore_training, run_record)
 from PIL import Image
-from ..errors import UsageError
+from ..errors import UsageError, write_whole
 
 # %% ../../nbs/13_base_trainer.ipynb #1eb235f2
 def param_groups(model:nn.Module, weight_decay:float):
@@ -368,7 +368,9 @@ def state_dict(self:BaseTrainer)->dict:
     ck = training_checkpoint(self.raw, self.ema, self.opt, self.epoch, self.step, self.diffusion,
                              dict(name=type(self).__name__, **self.opts), self.args, run=self.run,
                              batches_done=self.batches_done, epoch_losses=list(self.epoch_losses))
-    return ck | (dict(scaler=self.scaler.state_dict()) if self.fp16 else {}) | ({'eval_best': self.best} if self.best is not None else {})
+    if self.fp16: ck['scaler'] = self.scaler.state_dict()
+    if self.best is not None: ck['eval_best'] = self.best
+    return ck
 
 @patch
 def load_state_dict(self:BaseTrainer, ck:dict):
@@ -480,18 +482,19 @@ def prepare_save_dir(self:BaseTrainer, resuming:bool):
     if not resuming and (old := [p.name for g in RUN_FILES for p in self.save_dir.glob(g)]):
         raise UsageError(f"{self.save_dir} holds another run's files ({', '.join(sorted(old)[:2])}); choose another "
                          f"save directory")
-    for p in self.save_dir.glob('.checkpoint_epoch_*.pt.tmp'): p.unlink()          # a write cut short by a crash
+    for p in self.save_dir.glob('.checkpoint_epoch_*.pt*.tmp'): p.unlink()          # a write cut short by a crash
     log = self.save_dir / 'metrics.jsonl'
     keep = [r for r in read_metrics(log)
             if r.get('step', 0) <= self.step and r.get('epoch', 0) <= self.epoch + ('step' in r)]
-    if log.exists(): log.write_text(''.join(json.dumps(r) + '\n' for r in keep))
+    if log.exists(): write_whole(log, lambda tmp: tmp.write_text(''.join(json.dumps(r) + '\n' for r in keep)))
     self.write_run()
 
 @patch
 def write_run(self:BaseTrainer):
     "Write the run record to `save_dir/run.json` (main process; when there is a folder and a record)."
     if self.run and self.save_dir and D.is_main():
-        (self.save_dir / 'run.json').write_text(json.dumps(self.run, indent=1, default=str) + '\n')
+        text = json.dumps(self.run, indent=1, default=str) + '\n'
+        write_whole(self.save_dir / 'run.json', lambda tmp: tmp.write_text(text))
 
 @patch
 def epoch_line(self:BaseTrainer, t_start:float, step_start:int):
