@@ -117,7 +117,8 @@ def main():
         folder = out / f'{m:g}{kind}'
         if a.score_only:
             rec, prev = next(((rec, r) for rec in reversed(read_records('quality_vs_compute'))
-                              for r in rec['results'].get('runs', []) if r.get('folder') == str(folder) and 'wall_seconds' in r),
+                              for r in rec['results'].get('runs', []) if r.get('folder') == str(folder) and 'wall_seconds' in r
+                              and ('trained_on' in r or '--score-only' not in rec['command'])),   # the training's
                              (None, {}))
             trained = dict(trained_on=prev.get('trained_on', rec['machine'])) if rec else {}   # timed there, scored here
             runs.append(dict(prev, folder=str(folder), mark=m, **trained)); continue

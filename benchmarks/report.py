@@ -22,11 +22,12 @@ def latest_by_machine(records:list, key=lambda r: (), machine=lambda r: r['machi
 
 def trained_on(r:dict, records:list)->dict:
     "The machine a quality record's runs were trained and timed on: a --score-only record's is its training record's."
-    if all('trained_on' in x for x in r['results']['runs']): return r['results']['runs'][0]['trained_on']
     runs = lambda t: {(x['folder'], x.get('wall_seconds')) for x in t['results']['runs']}
     train = [t for t in records if t['date'] <= r['date'] and runs(t) == runs(r)
              and not any('synthetic_only_accuracy' in x for x in t['results']['runs'])]
-    return train[-1]['machine'] if train else r['machine']
+    if train: return train[-1]['machine']                   # the record of the training itself is the truth
+    if all('trained_on' in x for x in r['results']['runs']): return r['results']['runs'][0]['trained_on']
+    return r['machine']
 
 
 def pct(v): return f"{100 * v:.1f}" if v is not None else '–'

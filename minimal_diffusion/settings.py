@@ -180,7 +180,7 @@ def flag(name:str, table=SETTINGS)->str:
 FASHION = dict(arch='unet_small', arch_kw=dict(channel_mult=(1, 2, 2), attention_resolutions=(7,), num_res_blocks=1,
                                                dropout=0.),
                batch_size=64, lr=2e-3, lr_schedule='cosine', warmup_steps=200, minutes=60, ema_w=0.999,
-               sampler='dpmpp', sampling_steps=20, save_every=1)
+               sampler='dpmpp', sampling_steps=20, guidance_scale=1.25, save_every=1)
 RECIPES = dict(digits=dict(epochs=40, lr=1e-3, batch_size=64, save_every=10),
                fashion_mnist=FASHION, mnist=FASHION,
                cifar10=dict(arch='unet', batch_size=128, lr=1e-4, ema_w=0.9995),
