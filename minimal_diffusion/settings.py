@@ -104,6 +104,13 @@ SETTINGS = (
             'scaler state is saved with the run)', type=bool, sampling='ignored', recorded=True, trainer=True),
     Setting('compile', 'Training', 'torch.compile the model (slow first step)', type=bool, resume=True,
             sampling='ignored', trainer=True),
+    Setting('eval_every', 'Training', "epochs between scorings of the run's own samples with md-eval's metrics "
+            "(logged to metrics.jsonl and TensorBoard; best.pt keeps the best by --eval-metric); 0: never", type=int,
+            range='at least 0', resume=True, **TRAIN),
+    Setting('eval_samples', 'Training', 'samples per scoring, drawn as the grids are', type=int, range='positive',
+            resume=True, **TRAIN),
+    Setting('eval_metric', 'Training', 'what best.pt is kept by (the lowest; the highest accuracy)',
+            'frechet_classifier', choices=tuple(EVAL_METRICS), sampling='ignored', recorded=True),
     Setting('sampling_only', 'Sampling', 'no training: sample from --pretrained-ckpt', type=bool, **SAMPLE),
     Setting('num_sampled_images', 'Sampling', 'number of samples', 1000, int, range='positive', training=False,
             **SAMPLE, **RUN),
@@ -131,13 +138,6 @@ SETTINGS = (
             type=float, range='in (0, 1]', sampling='free', training=False),
     Setting('resample_steps', 'Sampling', 'inpainting, super-resolution: takes of every step (RePaint; each costs a '
             'model call)', type=int, range='positive', sampling='free', training=False),
-    Setting('eval_every', 'Training', "epochs between scorings of the run's own samples with md-eval's metrics "
-            "(logged to metrics.jsonl and TensorBoard; best.pt keeps the best by --eval-metric); 0: never", type=int,
-            range='at least 0', resume=True, **TRAIN),
-    Setting('eval_samples', 'Training', 'samples per scoring, drawn as the grids are', type=int, range='positive',
-            resume=True, **TRAIN),
-    Setting('eval_metric', 'Training', 'what best.pt is kept by (the lowest; the highest accuracy)',
-            'frechet_classifier', choices=tuple(EVAL_METRICS), sampling='ignored', recorded=True),
     Setting('save_dir', 'Misc', 'checkpoints, metrics and grids', './trained_models/', resume=True, **TRAIN),
     Setting('describe', 'Misc', 'print what a checkpoint holds and exit', metavar='CKPT', **SAMPLE),
     Setting('dry_run', 'Misc', 'print the settings the command resolves to (typed, recipe, checkpoint), and exit',
