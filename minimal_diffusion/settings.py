@@ -40,7 +40,8 @@ class Setting:
     flags: tuple = ()       # its spellings (default: --name-with-hyphens)
     metavar: str = None
 
-EVAL_METRICS = dict(frechet_classifier='min', kid_classifier='min', inception_fid='min', synthetic_only_accuracy='max')
+EVAL_METRICS = dict(frechet_classifier='min', kid_classifier='min', inception_fid='min', inception_kid='min',
+                    synthetic_only_accuracy='max')
 RANGES = {'positive': lambda v: v > 0, 'at least 0': lambda v: v >= 0, 'in [0, 1)': lambda v: 0 <= v < 1,
           'in (0, 1]': lambda v: 0 < v <= 1, 'in [0, 2**32)': lambda v: 0 <= v < 2**32}
 

