@@ -6,8 +6,8 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/sampling.html.md"""
 
 # %% auto #0
 __all__ = ['SPACINGS', 'SAMPLERS', 'sampling_steps', 'karras_steps', 'null_class', 'guided', 'ddpm_step', 'ddim_step',
-           'dpmpp_step', 'heun_step', 'model_device', 'clipped', 'randn', 'denoiser', 'sample', 'to_uint8',
-           'label_rows', 'save_grid', 'save_gif', 'write_pngs', 'write_samples']
+           'dpmpp_step', 'dpmpp3m_step', 'heun_step', 'model_device', 'clipped', 'randn', 'denoiser', 'sample',
+           'to_uint8', 'label_rows', 'save_grid', 'save_gif', 'write_pngs', 'write_samples']
 
 # %% ../nbs/01_sampling.ipynb #6eefc1eb
 import math, shutil
@@ -91,6 +91,24 @@ def dpmpp_step(r:GaussianDiffusion, i, x, x0, eps, z, state=None, **kw):
     state.update(x0=x0, h=h)
     return math.sqrt((1 - ᾱs) / (1 - ᾱt)) * x - math.sqrt(ᾱs) * math.expm1(-h) * D
 
+# %% ../nbs/01_sampling.ipynb #d52f137e
+def dpmpp3m_step(r:GaussianDiffusion, i, x, x0, eps, z, state=None, **kw):
+    "DPM-Solver++(3M) step: x̂0's slope and curvature in λ from the last three x̂0; `state` keeps the two before."
+    if i == 0: return x0
+    λ = lambda ᾱ: 0.5 * math.log(ᾱ / (1 - ᾱ))
+    ᾱt, ᾱs = r.ᾱ[i].item(), r.ᾱ_prev[i].item()
+    h, past = λ(ᾱs) - λ(ᾱt), state.get('past', [])
+    φ1 = -math.expm1(-h); φ2 = 1 - φ1 / h; φ3 = φ2 / h - 0.5
+    D = φ1 * x0
+    if past:
+        r0 = past[-1][1] / h; d0 = (x0 - past[-1][0]) / r0             # the last difference, per step of length h
+        if len(past) == 1: D = D + φ2 * d0
+        else:
+            r1 = past[-2][1] / h; d1 = (past[-1][0] - past[-2][0]) / r1
+            D = D + φ2 * (d0 + (d0 - d1) * r0 / (r0 + r1)) - 2 * φ3 * (d0 - d1) / (r0 + r1)
+    state['past'] = [*past, (x0, h)][-2:]
+    return math.sqrt((1 - ᾱs) / (1 - ᾱt)) * x + math.sqrt(ᾱs) * D
+
 # %% ../nbs/01_sampling.ipynb #4660232e
 def heun_step(r:GaussianDiffusion, i, x, x0, eps, z, denoise=None, **kw):
     "Heun's step of the probability-flow ODE: DDIM's step, redone with the mean of the slopes at both ends (2 calls)."
@@ -100,7 +118,7 @@ def heun_step(r:GaussianDiffusion, i, x, x0, eps, z, denoise=None, **kw):
     ᾱ = r.ᾱ[i].item()
     return ddim_step(r, i, x, (x - math.sqrt(1 - ᾱ) * ε) / math.sqrt(ᾱ), ε, z)
 
-SAMPLERS = dict(ddpm=ddpm_step, ddim=ddim_step, dpmpp=dpmpp_step, heun=heun_step)
+SAMPLERS = dict(ddpm=ddpm_step, ddim=ddim_step, dpmpp=dpmpp_step, dpmpp3m=dpmpp3m_step, heun=heun_step)
 
 # %% ../nbs/01_sampling.ipynb #80da54db
 def model_device(model)->torch.device:
@@ -132,7 +150,7 @@ def sample(d:GaussianDiffusion, # the diffusion the model was trained with
            model, # `model(x, t, y=None)` returning the prediction named by `d.pred`
            shape, # shape of the batch to draw, e.g. (B, C, H, W) or (B, F, C, H, W)
            steps:int=250, # number of model calls (1..d.T)
-           sampler:str='ddpm', # 'ddpm', 'ddim', 'dpmpp' or 'heun' (two model calls per step)
+           sampler:str='ddpm', # 'ddpm', 'ddim', 'dpmpp', 'dpmpp3m' or 'heun' (two model calls per step)
            eta:float=0., # DDIM's stochasticity
            y=None, # class labels (B,) for a class-conditional model
            guidance_scale:float=1., # classifier-free guidance scale w (1 = plain conditional)
