@@ -190,6 +190,42 @@ def editing_table(records:list)->str:
     return '\n\n'.join(out)
 
 
+def sample_row(x:dict)->str:
+    "How a row of samples was drawn: how many, from which run and update, with which sampler and guidance."
+    w = x['sampled_with']
+    run = f", {w['minutes']:g}-minute run" if w.get('minutes') else ''
+    return (f"{x['n']:,} samples{run} (update {x['step']:,}, {w['sampler']} {w['sampling_steps']} steps, "
+            f"guidance {w['guidance_scale'] or 1:g})")
+
+
+def inception_table(records:list)->str:
+    "inception_fid: FID and KID against real training images, of real test images and of a run's samples."
+    out = []
+    for r in latest_by_machine(records, lambda r: r['settings']['dataset']):
+        s, rows = r['settings'], ['| images | FID | KID × 10³ | precision | recall |', '|---|---|---|---|---|']
+        for x in r['results']['rows']:
+            what = x['what'] if 'sampled_with' not in x else sample_row(x)
+            rows.append(f"| {what} | {x['inception_fid']:.2f} | {1e3 * x['inception_kid']:.2f} ± {1e3 * x['inception_kid_std']:.2f} "
+                        f"| {x['inception_precision']:.3f} | {x['inception_recall']:.3f} |")
+        out.append('\n'.join(rows) + f"\n\n{machine_label(r['machine'])}: {s['dataset']}, against {s['reference']}: "
+                   f"[record]({r['path']})")
+    return '\n\n'.join(out)
+
+
+def memorisation_table(records:list)->str:
+    "memorisation: copy rates of trained checkpoints; the newest record per machine."
+    out = []
+    for r in latest_by_machine(records):
+        rows = ['| model | training images | updates | copy rate | median distance to the nearest training image: '
+                'samples | held-out real images |', '|---|---|---|---|---|---|']
+        rows += [f"| `{Path(x['checkpoint']).parent.name}` ({x['dataset']}) | {x['training_images']:,} | {x['updates']:,} | "
+                 f"{x['copy_rate']:.3f} | {x['nearest_train_median']:.2f} | {x['nearest_train_median_heldout']:.2f} |"
+                 for x in r['results']['runs']]
+        out.append('\n'.join(rows) + f"\n\n{machine_label(r['machine'])}, {r['results']['runs'][0]['n']:,} samples "
+                   f"per model: [record]({r['path']})")
+    return '\n\n'.join(out)
+
+
 SECTIONS = {   # name -> a function of all records that returns the section's text
     'fashion_quality': lambda rs: quality_table(rs.get('quality_vs_compute', []), 'fashion_mnist'),
     'digits_quality': lambda rs: quality_table(rs.get('quality_vs_compute', []), 'digits'),
@@ -201,6 +237,8 @@ SECTIONS = {   # name -> a function of all records that returns the section's te
     'fashion_study': lambda rs: study_table(rs.get('quality_vs_compute', [])),
     'ddp_overhead': lambda rs: ddp_table(rs.get('ddp_overhead', [])),
     'editing': lambda rs: editing_table(rs.get('editing', [])),
+    'inception_fid': lambda rs: inception_table(rs.get('inception_fid', [])),
+    'memorisation': lambda rs: memorisation_table(rs.get('memorisation', [])),
 }
 
 

@@ -437,6 +437,8 @@ def evaluate(samples:torch.Tensor, # (N, C, H, W) or (N, F, C, H, W) in [-1, 1],
                               temporal_consistency_real=temporal_consistency(xte))
     r |= classifier_metrics(x, y, xtr, ytr, xte, yte, meta.num_classes, dataset, data_dir, epochs, width, seed, cache,
                             reference)
+    if 'synthetic_only_per_class' in r:                                  # by the class's name
+        r['synthetic_only_per_class'] = dict(zip(meta.classes, r['synthetic_only_per_class']))
     r |= memorisation(x, xtr, xte) | dict(notes=notes(len(x), meta.num_classes, reference))
     if inception or inception_weights is not None:
         r |= inception_scores(x, net, dataset, data_dir, inception_reference, inception_real, seed, cache)
