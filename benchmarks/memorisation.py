@@ -1,13 +1,13 @@
 """Does a trained model copy its training images? For each checkpoint, N class-balanced samples drawn as its run
-samples, each sample's distance (in pixels) to its nearest image of the real training split, against the same for
+samples (or with --sampler and --steps), each sample's distance (in pixels) to its nearest image of the real training split, against the same for
 held-out real test images: the copy rate (samples closer to a training image than 99 % of held-out real images are,
 md-eval's `memorisation`) and a figure per checkpoint of the samples closest to a training image, each above it.
 Writes a record under results/memorisation/.
 
-    md-train --save-dir runs/digits                                                      # the default job
+    python benchmarks/quality_vs_compute.py --epochs 40 --n 1000                       # the default job, scored
     md-train --num-training-data 64 --epochs 1500 --save-every 500 --save-dir runs/memorisation/64images
-    python benchmarks/memorisation.py runs/digits/checkpoint_epoch_40.pt \\
-        runs/memorisation/64images/checkpoint_epoch_1500.pt --figures nbs/images/memorisation
+    python benchmarks/memorisation.py runs/quality_vs_compute/recipe/40epochs/checkpoint_epoch_40.pt \\
+        runs/memorisation/64images/checkpoint_epoch_1500.pt --sampler dpmpp --steps 20 --figures nbs/images/memorisation
 """
 import argparse, hashlib
 from pathlib import Path
@@ -25,6 +25,8 @@ def parse(argv=None):
     p.add_argument('checkpoints', nargs='+')
     p.add_argument('--n', type=int, default=1000, help='samples per checkpoint')
     p.add_argument('--show', type=int, default=10, help='closest pairs in each figure')
+    p.add_argument('--sampler', default=None, help="instead of the run's own sampler")
+    p.add_argument('--steps', type=int, default=None, help="instead of the run's own sampling steps")
     p.add_argument('--figures', default=None, help='figure path prefix: PREFIX_<run folder>.png')
     return p.parse_args(argv)
 
@@ -40,6 +42,7 @@ def meter(path, a, xtr, xte):
     ck = load_checkpoint(path)
     model, d, prior = load_for_sampling(ck)
     s, meta = ck['args'], get_metadata(ck['args']['dataset'])
+    s = dict(s, sampler=a.sampler or s['sampler'], sampling_steps=a.steps or s['sampling_steps'])
     x, _ = sample_many(d, model, a.n, (meta.in_channels, meta.image_size, meta.image_size), 250,
                        meta.num_classes if model.num_classes else None, s['seed'], steps=s['sampling_steps'],
                        sampler=s['sampler'], guidance_scale=s.get('guidance_scale') or 1., prior=prior)
