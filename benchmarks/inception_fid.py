@@ -4,7 +4,7 @@ trained run's samples, drawn as its run samples them, against the same training 
 results/inception_fid/.
 
     python benchmarks/inception_fid.py --dataset fashion_mnist --run runs/quality_vs_compute/recipe/60minutes \\
-        --n 5000 --real 10000 --guidance-scale 1.25
+        --n 2000 --real 10000 --guidance-scale 1.25
 
 The real images' features are computed once (about 0.1-0.2 s per image on one or two CPU cores: an estimate) and
 cached like md-eval's; the samples are the ones quality_vs_compute.py scores for the same run, seed and guidance.
@@ -51,12 +51,12 @@ def main():
     net = inception_network()
     if net is None: sys.exit("needs the Inception network: pip install -e '.[eval]'")
     meta, t0 = get_metadata(a.dataset, data_dir=a.data_dir), time.perf_counter()
+    x, how = run_samples(a, meta) if a.run else (None, None)       # first: the real features may be cached meanwhile
     ftr, _ = real_inception_features(net, a.dataset, a.data_dir, True, meta.image_size, None, a.real, a.seed)
     fte, _ = real_inception_features(net, a.dataset, a.data_dir, False, meta.image_size, None, a.real, a.seed)
     rows = [dict(what=f'{len(fte):,} real test images', n=len(fte), **inception_metrics(fte, ftr, a.seed))]
     if a.run:
         rows.append(dict(what=f'{a.n:,} real test images', n=a.n, **inception_metrics(fte[:a.n], ftr, a.seed)))
-        x, how = run_samples(a, meta)
         rows.append(dict(what=f'{a.n:,} samples of {a.run}', n=a.n, **how,
                          **inception_metrics(inception_features(net, x), ftr, a.seed)))
     print(f"against {len(ftr):,} real training images of {a.dataset} ({net.source}; resize: {RESIZE})")
