@@ -1,4 +1,4 @@
-"""Turn a trained denoiser into samples: the ancestral DDPM sampler, DDIM with any η, the multistep DPM-Solver++(2M), Heun's second-order method and classifier-free guidance, on evenly or Karras-spaced steps, graded by their exact error per model call.
+"""Turn a trained denoiser into samples: the ancestral DDPM sampler, DDIM with any η, the multistep DPM-Solver++ (2M and 3M), Heun's second-order method and classifier-free guidance, on evenly or Karras-spaced steps, graded by their exact error per model call.
 
 Docs: https://minimal-diffusion.github.io/minimal-diffusion/sampling.html.md"""
 
