@@ -100,7 +100,8 @@ SETTINGS = (
     Setting('grad_clip', 'Training', 'clip gradients to this norm', type=float, range='positive', **TRAIN),
     Setting('snr_gamma', 'Training', 'min-SNR-γ loss weighting (e.g. 5)', type=float, range='positive', **TRAIN),
     Setting('bf16', 'Training', 'fast path: bf16 autocast + channels_last, fp32 weights/EMA/optimizer (default: on for '
-            'CUDA GPUs with bf16 and for CPUs with bf16 instructions, AVX512-BF16 or AMX)', type='on/off', **SAMPLE),
+            'CUDA GPUs with bf16 and for CPUs with bf16 instructions, AVX512-BF16 or AMX; a resumed run keeps '
+            'its own)', type='on/off', **SAMPLE),
     Setting('fp16', 'Training', 'float16 autocast with a gradient scaler, for CUDA GPUs without bf16 (the '
             'scaler state is saved with the run)', type=bool, sampling='ignored', recorded=True, trainer=True),
     Setting('compile', 'Training', 'torch.compile the model (slow first step)', type=bool, resume=True,

@@ -10,8 +10,8 @@ __all__ = ['HELD', 'trainer_flags', 'parser', 'split_arch_flags', 'parse_args', 
            'load_pretrained', 'sample_stem', 'original_model', 'sampling_model', 'sampling_only', 'say_ignored',
            'writable_folder', 'new_output', 'load_init', 'load_mask', 'edit_inputs', 'edit_only', 'folder_run', 'hold',
            'release', 'checkpoint_step', 'check_save_dir', 'args_record', 'train', 'scoring', 'check_resume',
-           'with_history', 'say_start', 'on_main', 'fit_to_minutes', 'summary', 'run', 'resolved', 'process_start',
-           'say', 'main']
+           'with_history', 'say_start', 'on_main', 'fit_to_minutes', 'summary', 'run', 'bf16_default', 'resolved',
+           'process_start', 'say', 'main']
 
 # %% ../nbs/19_train.ipynb #2909e349
 import argparse, ast, fcntl, importlib.util, inspect, json, os, signal, sys, time, uuid
@@ -538,10 +538,19 @@ def run(argv=None):
     check(a, meta)
     if a.dry_run: return print(json.dumps(resolved(a), indent=1, default=str))
     dev = D.setup(a.device, a.local_rank, timeout_min=a.dist_timeout or 10.)
-    if a.bf16 is None: a.bf16 = fast_path_default(dev) and not a.fp16
+    if a.bf16 is None: a.bf16 = bf16_default(a, dev)
     seed_everything(a.seed, D.rank())
     try: sampling_only(a, dev, meta) if a.sampling_only else train(a, dev, meta, started)
     finally: D.cleanup(); release()
+
+def bf16_default(a, dev)->bool:
+    "A resumed run keeps the precision it trained in (float32 where its checkpoint does not say); else this device's."
+    if not a.resume: return fast_path_default(dev) and not a.fp16
+    bf16 = bool((a.checkpoint.get('args') or {}).get('bf16'))
+    if bf16 and not fast_path_default(dev) and D.launch_rank() == 0:
+        print("md-train: note: this run trains in bf16, which this device runs without bf16 instructions (many times "
+              "slower); --no-bf16 continues it in float32, no longer bit for bit")
+    return bf16
 
 def resolved(a)->dict:
     "The settings a command resolved to, as `--dry-run` prints them."
