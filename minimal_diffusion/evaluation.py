@@ -21,9 +21,9 @@ __all__ = ['RESIZE', 'NO_INCEPTION', 'from_uint8', 'load_npz', 'as_frames', 'rea
            'gaussian_stats', 'feature_frechet', 'kid', 'distinct_fraction', 'temporal_consistency', 'nearest_distances',
            'inside', 'precision_recall', 'memorisation', 'empirical_denoiser', 'fid_inception_v3', 'InceptionFeatures',
            'inception_from_weights', 'fid_helper_file', 'load_fid_helper', 'inception_network', 'cache_dir',
-           'cache_file', 'real_classifier', 'inception_features', 'real_inception_features', 'inception_metrics',
-           'inception_scores', 'check_samples', 'evaluate', 'notes', 'classifier_metrics', 'same_n_reference',
-           'format_table', 'output_path', 'write_result', 'parser', 'main']
+           'cache_file', 'cached', 'real_classifier', 'inception_features', 'real_inception_features',
+           'inception_metrics', 'inception_scores', 'check_samples', 'evaluate', 'notes', 'classifier_metrics',
+           'same_n_reference', 'format_table', 'output_path', 'write_result', 'parser', 'main']
 
 # %% ../nbs/17_evaluation.ipynb #5f78aaff
 def from_uint8(u:np.ndarray|torch.Tensor)->torch.Tensor:
@@ -331,22 +331,23 @@ def cache_file(kind:str, cfg:dict, cache=None)->Path:
     h = hashlib.sha256(json.dumps(cfg, sort_keys=True, default=str).encode()).hexdigest()[:16]
     return cache_dir(cache)/f"{kind}-{cfg.get('dataset', 'data')}-{h}.pt"
 
+def cached(f:Path, make, save=lambda o: o, load=lambda s: s)->tuple:
+    "`make()`, or `load` of what `save` of it wrote to cache file `f` before; and whether it came from the cache."
+    if f.is_file():
+        try: return load(torch.load(f, map_location='cpu', weights_only=True)), True
+        except Exception: pass   # unreadable or stale: make it again and overwrite
+    made = make()
+    f.parent.mkdir(parents=True, exist_ok=True); write_whole(f, lambda tmp: torch.save(save(made), tmp))
+    return made, False
+
 def real_classifier(x, y, num_classes, key:dict, cache=None, **kw):
     "`train_classifier(x, y, num_classes, **kw)`, from the cache if `key` (+ `kw`) was trained before; and if it was."
     cfg = dict(key, num_classes=num_classes, n=len(x), shape=list(x.shape[1:]), **kw, version=1)
-    f = cache_file('classifier', cfg, cache)
-    if f.is_file():
-        try:
-            ck = torch.load(f, map_location='cpu', weights_only=True)
-            clf = Classifier(x.shape[1], x.shape[-1], num_classes, kw.get('width', 32))
-            clf.load_state_dict(ck['state'])
-            return clf.eval(), True
-        except Exception: pass   # unreadable or stale: retrain and overwrite
-    clf = train_classifier(x, y, num_classes, **kw)
-    f.parent.mkdir(parents=True, exist_ok=True)
-    state = dict(state=clf.state_dict(), config=json.loads(json.dumps(cfg, default=str)))
-    write_whole(f, lambda tmp: torch.save(state, tmp))
-    return clf, False
+    def load(s):
+        clf = Classifier(x.shape[1], x.shape[-1], num_classes, kw.get('width', 32)); clf.load_state_dict(s['state'])
+        return clf.eval()
+    save = lambda clf: dict(state=clf.state_dict(), config=json.loads(json.dumps(cfg, default=str)))
+    return cached(cache_file('classifier', cfg, cache), lambda: train_classifier(x, y, num_classes, **kw), save, load)
 
 # %% ../nbs/17_evaluation.ipynb #9f06852d
 NO_INCEPTION = ("Inception FID: skipped — no local Inception weights; "
@@ -361,15 +362,11 @@ def real_inception_features(net:InceptionFeatures, dataset:str, data_dir=None, t
     "Features of `n` real images of `dataset`'s split (all if None), cached like the classifiers; and if they were."
     cfg = dict(dataset=dataset, data_dir=str(Path(data_dir).resolve()) if data_dir else None, train=train, size=size,
                frames=frames, n=n, seed=seed, network=net.source, resize=RESIZE, version=1)
-    f = cache_file('inception', cfg, cache)
-    if f.is_file():
-        try: return torch.load(f, map_location='cpu', weights_only=True), True
-        except Exception: pass   # unreadable: compute again and overwrite
-    x = real_data(dataset, data_dir, train, size, frames)[0]
-    if n is not None and n < len(x): x = x[torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))[:n]]
-    fr = inception_features(net, x)
-    f.parent.mkdir(parents=True, exist_ok=True); write_whole(f, lambda tmp: torch.save(fr, tmp))
-    return fr, False
+    def make():
+        x = real_data(dataset, data_dir, train, size, frames)[0]
+        if n is not None and n < len(x): x = x[torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))[:n]]
+        return inception_features(net, x)
+    return cached(cache_file('inception', cfg, cache), make)
 
 def inception_metrics(fs:torch.Tensor, fr:torch.Tensor, seed:int=0)->dict:
     "FID, KID (mean, std) and precision/recall (k = 3, as many real as samples) of sample features `fs` vs real `fr`."
@@ -379,15 +376,15 @@ def inception_metrics(fs:torch.Tensor, fr:torch.Tensor, seed:int=0)->dict:
     return dict(inception_fid=feature_frechet(fs, fr), inception_kid=k, inception_kid_std=k_std,
                 inception_precision=pr['precision'], inception_recall=pr['recall'])
 
-def inception_scores(x, net, dataset, data_dir, reference:str, n_real:int, seed:int, cache)->dict:
+def inception_scores(x, net, dataset:str, data_dir=None, reference:str='train', n_real:int=None, seed:int=0,
+                     cache=None)->dict:
     "The Inception half of `evaluate`: `inception_metrics` of `x` against the real `reference` split, or why not."
     if net is None: return dict(inception_fid=None, inception_network=None, inception_note=NO_INCEPTION)
     t0, size, frames = time.perf_counter(), x.shape[-1], (x.shape[1] if x.ndim == 5 else None)
-    fr, cached = real_inception_features(net, dataset, data_dir, reference == 'train', size, frames, n_real, seed,
-                                         cache)
+    fr, hit = real_inception_features(net, dataset, data_dir, reference == 'train', size, frames, n_real, seed, cache)
     r = inception_metrics(inception_features(net, x), fr, seed)
     return r | dict(inception_network=net.source, inception_resize=RESIZE, inception_reference=reference,
-                    inception_real_images=len(fr), inception_cached=cached, inception_note=None,
+                    inception_real_images=len(fr), inception_cached=hit, inception_note=None,
                     seconds_inception=round(time.perf_counter() - t0, 2))
 
 # %% ../nbs/17_evaluation.ipynb #95bd4e24
@@ -441,7 +438,8 @@ def evaluate(samples:torch.Tensor, # (N, C, H, W) or (N, F, C, H, W) in [-1, 1],
         r['synthetic_only_per_class'] = dict(zip(meta.classes, r['synthetic_only_per_class']))
     r |= memorisation(x, xtr, xte) | dict(notes=notes(len(x), meta.num_classes, reference))
     if inception or inception_weights is not None:
-        r |= inception_scores(x, net, dataset, data_dir, inception_reference, inception_real, seed, cache)
+        r |= inception_scores(x, net, dataset, data_dir, reference=inception_reference, n_real=inception_real,
+                              seed=seed, cache=cache)
     else: r |= dict(inception_fid=None, inception_network=None, inception_note='Inception FID: skipped (turned off)')
     r['seconds_total'] = round(time.perf_counter() - t_start, 2)
     return r
@@ -465,8 +463,8 @@ def classifier_metrics(x, y, xtr, ytr, xte, yte, num_classes, dataset, data_dir,
         return dict(classifier_note=f"classifier metrics: skipped — {dataset} has no class labels")
     t0 = time.perf_counter()
     key = dict(dataset=dataset, data_dir=str(Path(data_dir).resolve()) if data_dir else None, seed=seed)
-    clf_real, cached = real_classifier(*as_frames(xtr, ytr), num_classes, key, cache, epochs=epochs, width=width,
-                                       seed=seed)
+    clf_real, hit = real_classifier(*as_frames(xtr, ytr), num_classes, key, cache, epochs=epochs, width=width,
+                                    seed=seed)
     t1 = time.perf_counter()
     clf_syn = train_classifier(*as_frames(x, y), num_classes, epochs=epochs, width=width, seed=seed)
     t2 = time.perf_counter()
@@ -479,7 +477,7 @@ def classifier_metrics(x, y, xtr, ytr, xte, yte, num_classes, dataset, data_dir,
              frechet_classifier=feature_frechet(f_x, f_te), frechet_classifier_real_train=feature_frechet(f_tr, f_te),
              **dict(zip(('kid_classifier', 'kid_classifier_std'), kid(f_x, f_te, seed=seed))),
              **precision_recall(f_real, f_x),
-             classifier_cached=cached, seconds_real_classifier=round(t1 - t0, 2),
+             classifier_cached=hit, seconds_real_classifier=round(t1 - t0, 2),
              seconds_synthetic_classifier=round(t2 - t1, 2))
     if reference: r |= same_n_reference(len(x), xtr, ytr, xte, yte, num_classes, clf_real, r, epochs, width, seed)
     return r
