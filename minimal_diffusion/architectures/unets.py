@@ -39,10 +39,10 @@ def layout_of(x:torch.Tensor):
     return torch.channels_last if cl else torch.contiguous_format
 
 class GroupNorm(nn.GroupNorm):
-    "GroupNorm (then SiLU when `act`) computed in float32, returned in the input's dtype and memory layout."
+    "GroupNorm (then SiLU when `act`) computed in float32 channels-first, returned in the input's dtype and layout."
     def __init__(self, groups:int, ch:int, act:bool=False): super().__init__(groups, ch); self.act = act
     def forward(self, x):
-        h = super().forward(x.float())
+        h = super().forward(x.to(torch.float32, memory_format=torch.contiguous_format))   # one copy, as .float()
         return (F.silu(h) if self.act else h).to(x.dtype, memory_format=layout_of(x))
 
 def norm(ch:int, groups:int=32, act:bool=False)->GroupNorm:
