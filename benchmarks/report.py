@@ -106,6 +106,19 @@ def video_table(records:list)->str:
     return '\n\n'.join(out)
 
 
+def bf16_sentence(records:list)->str:
+    "speed.py: the bf16 fast path against float32 (trainer step and sampling forward), one sentence per machine and model."
+    out = []
+    for r in latest_by_machine(records, lambda r: (r['settings']['arch'], r['settings']['batch'], r['settings']['image_size'])):
+        rows, s = {x['name'].split(' ', 2)[-1]: x for x in r['results']['rows'] if x['name'].startswith('ours')}, r['settings']
+        fp32, bf16 = rows.get('fp32 trainer step'), rows.get('bf16+CL trainer step')
+        if not (fp32 and bf16): continue
+        out.append(f"On a {machine_label(r['machine'])}, {s['arch']} at batch {s['batch']} of {s['channels']}×{s['image_size']}×"
+                   f"{s['image_size']}: the bf16 trainer step ran {fp32['train_ms'] / bf16['train_ms']:.2f}× as fast as the "
+                   f"float32 one, its sampling forward {fp32['forward_ms'] / bf16['forward_ms']:.2f}× ([record]({r['path']})).")
+    return '\n'.join(out)
+
+
 def tensorboard_sentence(records:list)->str:
     "tensorboard_overhead: the writer's cost, one sentence per machine."
     return '\n'.join(f"With the writer, epochs of the {r['settings']['dataset']} recipe took {r['results']['ratio_median']:.2f}× "
@@ -232,6 +245,7 @@ SECTIONS = {   # name -> a function of all records that returns the section's te
     'speed_cpu': lambda rs: speed_table([r for r in rs.get('speed', []) if not r['machine'].get('gpu')]),
     'samplers': lambda rs: samplers_table(rs.get('sampler_quality', [])),
     'video_priors': lambda rs: video_table(rs.get('video_priors', [])),
+    'bf16_default': lambda rs: bf16_sentence([r for r in rs.get('speed', []) if not r['machine'].get('gpu')]),
     'tensorboard': lambda rs: tensorboard_sentence(rs.get('tensorboard_overhead', [])),
     'default_job': lambda rs: default_job_sentence(rs.get('quality_vs_compute', [])),
     'fashion_study': lambda rs: study_table(rs.get('quality_vs_compute', [])),
