@@ -364,7 +364,8 @@ def real_inception_features(net:InceptionFeatures, dataset:str, data_dir=None, t
                frames=frames, n=n, seed=seed, network=net.source, resize=RESIZE, version=1)
     def make():
         x = real_data(dataset, data_dir, train, size, frames)[0]
-        if n is not None and n < len(x): x = x[torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))[:n]]
+        g = torch.Generator().manual_seed(seed)
+        if n is not None and n < len(x): x = x[torch.randperm(len(x), generator=g)[:n]]
         return inception_features(net, x)
     return cached(cache_file('inception', cfg, cache), make)
 
