@@ -57,11 +57,14 @@ def quality_table(records:list, dataset:str, name:str='recipe')->str:
     return '\n'.join(rows)
 
 
+def model_shape(r:dict)->tuple: return r['settings']['arch'], r['settings']['batch'], r['settings']['image_size']
+
+
 def speed_table(records:list)->str:
     "speed.py: one row per configuration, the newest record per machine and model shape."
     rows = ['| machine | model, batch, image | configuration | train step ms | × diffusers fp32 | forward ms | × diffusers fp32 | record |',
             '|---|---|---|---|---|---|---|---|']
-    for r in latest_by_machine(records, lambda r: (r['settings']['arch'], r['settings']['batch'], r['settings']['image_size'])):
+    for r in latest_by_machine(records, model_shape):
         s, m = r['settings'], machine_label(r['machine'])
         shape = f"{s['arch']}, {s['batch']}, {s['channels']}×{s['image_size']}×{s['image_size']}"
         for x in r['results']['rows']:
@@ -109,7 +112,7 @@ def video_table(records:list)->str:
 def bf16_sentence(records:list)->str:
     "speed.py: the bf16 fast path against float32 (trainer step and sampling forward), one sentence per machine and model."
     out = []
-    for r in latest_by_machine(records, lambda r: (r['settings']['arch'], r['settings']['batch'], r['settings']['image_size'])):
+    for r in latest_by_machine(records, model_shape):
         rows, s = {x['name'].split(' ', 2)[-1]: x for x in r['results']['rows'] if x['name'].startswith('ours')}, r['settings']
         fp32, bf16 = rows.get('fp32 trainer step'), rows.get('bf16+CL trainer step')
         if not (fp32 and bf16): continue
