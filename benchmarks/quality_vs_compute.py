@@ -7,12 +7,13 @@ results/quality_vs_compute/.
     python benchmarks/quality_vs_compute.py --dataset fashion_mnist --minutes 15,60 --n 5000
     python benchmarks/quality_vs_compute.py --dataset fashion_mnist --updates 1300 --args '--arch_dropout=0' --name nodrop
     python benchmarks/quality_vs_compute.py --epochs 40                          # digits: the default job itself
+    python benchmarks/quality_vs_compute.py --epochs 40 --args '--eval-every 10' --name eval_every   # scoring's cost
 
 Training is timed, so it needs an otherwise idle machine; sampling and scoring are not: --train-only trains (and
 records the times), --score-only scores runs trained before (a later record holds both). Each run's `md-train` output
 and files are in --out/NAME/<mark>; the samples' class grid beside them.
 """
-import argparse, hashlib, json, os, re, shlex, shutil, subprocess, sys, time
+import argparse, hashlib, shlex, shutil, subprocess, sys, time
 from pathlib import Path
 import torch
 from minimal_diffusion.checkpoints import load_checkpoint, load_for_sampling
@@ -21,6 +22,7 @@ from minimal_diffusion.distributed import sample_many
 from minimal_diffusion.fast_path import autocast
 from minimal_diffusion.sampling import save_grid
 from minimal_diffusion.evaluation import evaluate
+from minimal_diffusion.runs import read_metrics
 from records import write_record, read_records
 
 
@@ -62,7 +64,11 @@ def train_run(a, kind, mark, folder):
     if r.returncode: sys.exit(f"md-train failed ({r.returncode}): {r.stderr.strip().splitlines()[-1]}")
     said = [l for l in r.stdout.splitlines() if l.startswith(('md-train: ', 're-fit '))]
     print(*said, sep='\n', flush=True)
-    return dict(command=' '.join(['md-train', *cmd[3:]]), wall_seconds=round(wall, 1), said=said)
+    evals = [row['eval_seconds'] for row in read_metrics(folder / 'metrics.jsonl') if 'eval_seconds' in row]
+    scoring = dict(evals=len(evals), eval_seconds=round(sum(evals), 1)) if evals else {}   # --eval-every's own cost
+    if evals: print(f"scoring while training: {len(evals)} times, {sum(evals):.0f} s = "
+                    f"{sum(evals) / (wall - sum(evals)):.1%} of the rest of the run", flush=True)
+    return dict(command=' '.join(['md-train', *cmd[3:]]), wall_seconds=round(wall, 1), said=said, **scoring)
 
 
 def last_checkpoint(folder):

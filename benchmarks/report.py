@@ -74,20 +74,24 @@ def speed_table(records:list)->str:
 
 
 def samplers_table(records:list)->str:
-    "sampler_quality: accuracy (Fréchet) per sampler and number of steps; the newest record per machine and dataset."
+    "sampler_quality: accuracy (Fréchet) per sampler and number of model calls; the newest record per machine and dataset."
     out = []
+    names = dict(ddpm='DDPM', dpmpp='DPM-Solver++(2M)', dpmpp3m='DPM-Solver++(3M)', heun='Heun')
     for r in latest_by_machine(records, lambda r: r['settings'].get('dataset')):
-        rows, steps = r['results']['rows'], sorted({x['steps'] for x in r['results']['rows'] if x['guidance'] == 1})
-        name = lambda x: {'ddpm': 'DDPM', 'dpmpp': 'DPM-Solver++(2M)'}.get(x['sampler'], f"DDIM, η = {x['eta']:g}")
-        lines = ['| sampler | ' + ' | '.join(map(str, steps)) + ' |', '|---|' + '---|' * len(steps)]
+        rows = r['results']['rows']
+        n_calls = lambda x: x.get('calls', x['steps'])
+        calls = sorted({n_calls(x) for x in rows if x['guidance'] == 1})
+        name = lambda x: (names.get(x['sampler']) or f"DDIM, η = {x['eta']:g}") + \
+                         (', Karras' if x.get('spacing', 'trailing') == 'karras' else '')
+        lines = ['| sampler \\ model calls | ' + ' | '.join(map(str, calls)) + ' |', '|---|' + '---|' * len(calls)]
         for n in dict.fromkeys(name(x) for x in rows if x['guidance'] == 1):
-            cell = {x['steps']: f"{pct(x['synthetic_only_accuracy'])} ({num(x['frechet_classifier'])})" for x in rows
+            cell = {n_calls(x): f"{pct(x['synthetic_only_accuracy'])} ({num(x['frechet_classifier'])})" for x in rows
                     if name(x) == n and x['guidance'] == 1}
-            lines.append(f'| {n} | ' + ' | '.join(cell.get(k, '–') for k in steps) + ' |')
+            lines.append(f'| {n} | ' + ' | '.join(cell.get(k, '–') for k in calls) + ' |')
         for x in rows:
             if x['guidance'] != 1: lines.append(f"| DPM-Solver++, guidance {x['guidance']:g}, {x['steps']} steps | "
                                                 f"{pct(x['synthetic_only_accuracy'])} ({num(x['frechet_classifier'])}) |"
-                                                + ' |' * (len(steps) - 1))
+                                                + ' |' * (len(calls) - 1))
         out.append('\n'.join(lines) + f"\n\n{r['settings']['dataset']}, {machine_label(r['machine'])}, "
                    f"{r['settings']['n']} samples per cell: [record]({r['path']})")
     return '\n\n'.join(out)
