@@ -202,8 +202,8 @@ class SeededItems(torch.utils.data.Dataset):
     def __init__(self, dataset, seed:int, epoch:int): self.dataset, self.seed, self.epoch = dataset, seed, epoch
     def __len__(self): return len(self.dataset)
     def __getitem__(self, i):
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed((self.seed * 1_000_003 + self.epoch) * 1_000_033 + i)
+        with torch.random.fork_rng(devices=[]):   # the CPU's generator only: it is the one forked and restored
+            torch.default_generator.manual_seed((self.seed * 1_000_003 + self.epoch) * 1_000_033 + i)
             return self.dataset[i]
 
 @patch
