@@ -11,13 +11,12 @@ cached like md-eval's; the samples are the ones quality_vs_compute.py scores for
 """
 import argparse, sys, time
 from pathlib import Path
-import torch
 from minimal_diffusion.checkpoints import load_checkpoint, load_for_sampling
 from minimal_diffusion.data import get_metadata
 from minimal_diffusion.distributed import sample_many
 from minimal_diffusion.inception import inception_network, RESIZE
 from minimal_diffusion.evaluation import real_inception_features, inception_features, inception_metrics
-from quality_vs_compute import last_checkpoint
+from minimal_diffusion.runs import checkpoints_in
 from records import write_record
 
 
@@ -34,7 +33,7 @@ def parse(argv=None):
 
 def run_samples(a, meta):
     "`a.n` class-balanced samples of the run, drawn as quality_vs_compute draws them, and how they were drawn."
-    path = Path(a.run) if Path(a.run).is_file() else last_checkpoint(a.run)
+    path = Path(a.run) if Path(a.run).is_file() else checkpoints_in(a.run)[-1]
     ck = load_checkpoint(path)
     model, d, prior = load_for_sampling(ck)
     s = dict(ck['args'])

@@ -22,7 +22,7 @@ from minimal_diffusion.distributed import sample_many
 from minimal_diffusion.fast_path import autocast
 from minimal_diffusion.sampling import save_grid
 from minimal_diffusion.evaluation import evaluate
-from minimal_diffusion.runs import read_metrics
+from minimal_diffusion.runs import read_metrics, checkpoints_in
 from records import write_record, read_records
 
 
@@ -71,11 +71,6 @@ def train_run(a, kind, mark, folder):
     return dict(command=' '.join(['md-train', *cmd[3:]]), wall_seconds=round(wall, 1), said=said, **scoring)
 
 
-def last_checkpoint(folder):
-    cks = sorted(Path(folder).glob('checkpoint_*.pt'), key=lambda p: torch.load(p, weights_only=True, mmap=True)['step'])
-    return cks[-1]
-
-
 def sample_and_score(d, model, s, n, shape, nc, dataset, data_dir=None, bf16=False, prior=None):
     "`n` class-balanced samples drawn with run settings `s`'s sampler, scored by md-eval: (samples, labels, metrics)."
     t0 = time.perf_counter()
@@ -94,7 +89,7 @@ def class_grid(x, y, names, path):
 
 def score_run(a, folder, figure=None):
     "Sample and score the last checkpoint in `folder` as its run would sample (its class grid also to `figure`)."
-    path = last_checkpoint(folder)
+    path = checkpoints_in(folder)[-1]
     ck = load_checkpoint(path)
     model, d, prior = load_for_sampling(ck)
     s, meta = dict(ck['args']), get_metadata(a.dataset, data_dir=a.data_dir)

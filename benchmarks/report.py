@@ -135,6 +135,14 @@ def tensorboard_sentence(records:list)->str:
                      for r in latest_by_machine(records))
 
 
+def loop_sentence(records:list)->str:
+    "loop_overhead: md-train's loop against the bare trainer step, one sentence per machine (the newest record)."
+    return '\n'.join(f"On a {machine_label(r['machine'])}, the {r['settings']['dataset']} recipe's updates as `fit` runs them "
+                     f"made {r['results']['loop_img_s']:.0f} images/s against the bare step's {r['results']['bare_img_s']:.0f}: "
+                     f"the loop costs {100 * (r['results']['loop_over_bare'] - 1):+.1f}% ([record]({r['path']}))."
+                     for r in latest_by_machine(records))
+
+
 def default_job_sentence(records:list)->str:
     "The default job's wall time, from quality_vs_compute's digits records."
     recs = [r for r in records if r['settings']['dataset'] == 'digits' and r['settings']['kind'] == 'epochs'
@@ -254,6 +262,7 @@ SECTIONS = {   # name -> a function of all records that returns the section's te
     'video_priors': lambda rs: video_table(rs.get('video_priors', [])),
     'bf16_default': lambda rs: bf16_sentence([r for r in rs.get('speed', []) if not r['machine'].get('gpu')]),
     'tensorboard': lambda rs: tensorboard_sentence(rs.get('tensorboard_overhead', [])),
+    'loop_overhead': lambda rs: loop_sentence(rs.get('loop_overhead', [])),
     'default_job': lambda rs: default_job_sentence(rs.get('quality_vs_compute', [])),
     'fashion_study': lambda rs: study_table(rs.get('quality_vs_compute', [])),
     'ddp_overhead': lambda rs: ddp_table(rs.get('ddp_overhead', [])),
