@@ -14,21 +14,17 @@ from .architectures.resnet import ResBlock
 from .architectures.unets import norm
 from .data import get_dataset, get_metadata
 from .inception import RESIZE, InceptionFeatures, inception_network
+from .sampling import to_uint8, from_uint8
 from .errors import UsageError, one_line, Parser, write_whole
 
 # %% auto #0
-__all__ = ['NO_INCEPTION', 'from_uint8', 'load_npz', 'as_frames', 'real_data', 'Classifier', 'random_shift', 'train_classifier',
-           'batched', 'accuracy', 'class_accuracy', 'features', 'psd_sqrt', 'frechet_distance', 'gaussian_stats',
+__all__ = ['NO_INCEPTION', 'load_npz', 'as_frames', 'real_data', 'Classifier', 'random_shift', 'train_classifier', 'batched',
+           'accuracy', 'class_accuracy', 'features', 'psd_sqrt', 'frechet_distance', 'gaussian_stats',
            'feature_frechet', 'kid', 'distinct_fraction', 'temporal_consistency', 'nearest_distances', 'inside',
            'precision_recall', 'memorisation', 'empirical_denoiser', 'cache_dir', 'cache_file', 'cached',
            'real_classifier', 'inception_features', 'real_inception_features', 'inception_metrics', 'inception_scores',
            'check_samples', 'evaluate', 'notes', 'classifier_metrics', 'same_n_reference', 'format_table',
            'output_path', 'write_result', 'parser', 'main']
-
-# %% ../nbs/17_evaluation.ipynb #5f78aaff
-def from_uint8(u:np.ndarray|torch.Tensor)->torch.Tensor:
-    "uint8 (…, H, W, C) → float32 (…, C, H, W) in [-1, 1] (the inverse of `sampling.to_uint8`)."
-    return (torch.as_tensor(np.asarray(u)).float() / 127.5 - 1).movedim(-1, -3).contiguous()
 
 # %% ../nbs/17_evaluation.ipynb #ca2e6a3b
 def load_npz(path)->tuple[torch.Tensor, torch.Tensor]:
@@ -180,7 +176,7 @@ def kid(f1, f2, subsets:int=100, size:int=1000, seed:int=0)->tuple:
 def distinct_fraction(x:torch.Tensor|np.ndarray)->float:
     "Fraction of distinct samples among `x` (N, …): float tensors in [-1, 1] are quantised to uint8 first."
     x = torch.as_tensor(np.asarray(x)) if not isinstance(x, torch.Tensor) else x
-    if x.is_floating_point(): x = ((x.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+    if x.is_floating_point(): x = to_uint8(x)
     return len(torch.unique(x.flatten(1), dim=0)) / len(x) if len(x) else float('nan')
 
 # %% ../nbs/17_evaluation.ipynb #03a94f48

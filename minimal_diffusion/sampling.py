@@ -7,7 +7,7 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/sampling.html.md"""
 # %% auto #0
 __all__ = ['SPACINGS', 'SAMPLERS', 'sampling_steps', 'karras_steps', 'null_class', 'guided', 'ddpm_step', 'ddim_step',
            'dpmpp_step', 'dpmpp3m_step', 'heun_step', 'model_device', 'clipped', 'randn', 'denoiser', 'sample',
-           'to_uint8', 'label_rows', 'save_grid', 'save_gif', 'write_pngs', 'write_samples']
+           'to_uint8', 'from_uint8', 'label_rows', 'save_grid', 'save_gif', 'write_pngs', 'write_samples']
 
 # %% ../nbs/01_sampling.ipynb #6eefc1eb
 import math, shutil
@@ -184,6 +184,10 @@ def to_uint8(x:torch.Tensor)->torch.Tensor:
     x = ((x.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
     return x.movedim(-3, -1)
 
+def from_uint8(u:np.ndarray|torch.Tensor)->torch.Tensor:
+    "uint8 (…, H, W, C) → float32 (…, C, H, W) in [-1, 1]: the inverse of `to_uint8`, up to its rounding."
+    return (torch.as_tensor(np.asarray(u)).float() / 127.5 - 1).movedim(-1, -3).contiguous()
+
 def label_rows(im:Image.Image, labels:list, row_height:int, width:int=None)->Image.Image:
     "`im` with a white margin on the left holding one text label per row of `row_height` pixels."
     font = ImageFont.load_default(size=max(8, min(14, row_height // 2)))
@@ -240,7 +244,7 @@ def write_samples(x:torch.Tensor, # uint8 samples (N, H, W, C) or clips (N, F, H
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
     npz, png = out_dir / f'{stem}.npz', out_dir / f'{stem}.png'
     if npz.exists(): raise UsageError(f"{npz} already exists; nothing was overwritten")
-    f, per = x.movedim(-1, -3).float() / 127.5 - 1, 10 if num_classes else 8
+    f, per = from_uint8(x), 10 if num_classes else 8
     rows = [c for c in range(num_classes or 0) if (y == c).any()] if f.ndim == 4 else []
     show = torch.cat([f[y == c][:per] for c in rows]) if rows else f[:64 if f.ndim == 4 else 16]
     save_grid(show, png, nrow=per, row_labels=[class_names[c] for c in rows] if rows and class_names else None)

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np, torch
 from fastcore.basics import str2bool
 from . import distributed as D
-from .sampling import to_uint8, write_samples, save_grid
+from .sampling import to_uint8, from_uint8, write_samples, save_grid
 from .editing import edit, masked, block_average
-from .evaluation import load_npz, from_uint8, evaluate
+from .evaluation import load_npz, evaluate
 from .inception import fid_helper_file
 from .data.images import image_files, load_image, IMG_EXTS
 from .schedules import GaussianDiffusion
