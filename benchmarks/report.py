@@ -73,12 +73,23 @@ def speed_table(records:list)->str:
     return '\n'.join(rows)
 
 
+def same_samples_rows(r:dict, records:list)->list:
+    "The rows of sampler_quality record `r`, then those of other records of the same machine, checkpoint and samples."
+    same = lambda q: q['machine'] == r['machine'] and all(q['settings'].get(k) == r['settings'].get(k)
+                                                         for k in ('ckpt', 'checkpoint_step', 'n', 'seed', 'bf16'))
+    key = lambda x: (x['sampler'], x['eta'], x.get('spacing'), x['steps'], x['guidance'])
+    rows = list(r['results']['rows'])
+    for q in sorted((q for q in records if q is not r and same(q)), key=lambda q: q['date'], reverse=True):
+        rows += [x for x in q['results']['rows'] if key(x) not in {key(y) for y in rows}]
+    return rows
+
+
 def samplers_table(records:list)->str:
     "sampler_quality: accuracy (Fréchet) per sampler and number of model calls; the newest record per machine and dataset."
     out = []
     names = dict(ddpm='DDPM', dpmpp='DPM-Solver++(2M)', dpmpp3m='DPM-Solver++(3M)', heun='Heun')
     for r in latest_by_machine(records, lambda r: r['settings'].get('dataset')):
-        rows = r['results']['rows']
+        rows = same_samples_rows(r, records)
         n_calls = lambda x: x.get('calls', x['steps'])
         calls = sorted({n_calls(x) for x in rows if x['guidance'] == 1})
         name = lambda x: (names.get(x['sampler']) or f"DDIM, η = {x['eta']:g}") + \
