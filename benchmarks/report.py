@@ -80,7 +80,8 @@ def same_samples_rows(r:dict, records:list)->list:
     key = lambda x: (x['sampler'], x['eta'], x.get('spacing'), x['steps'], x['guidance'])
     rows = list(r['results']['rows'])
     for q in sorted((q for q in records if q is not r and same(q)), key=lambda q: q['date'], reverse=True):
-        rows += [x for x in q['results']['rows'] if key(x) not in {key(y) for y in rows}]
+        have = {key(y) for y in rows}
+        rows += [x for x in q['results']['rows'] if key(x) not in have]
     return rows
 
 
