@@ -93,7 +93,7 @@ class BaseTrainer:
                  log_every:int=10, # updates between metrics.jsonl lines
                  eval_every:int=0, # epochs between scorings of the EMA model's samples by `evaluator` (0: never)
                  evaluator=None, # `evaluator(samples, labels)` -> a dict of metrics (md-train: md-eval's)
-                 eval_samples:int=500, eval_sampler:str='dpmpp', eval_steps:int=10, # each scoring's samples, drawn so
+                 eval_samples:int=500, eval_sampler:str='dpmpp', eval_steps:int=8, # each scoring's samples, drawn so
                  best_metric:str=None, best_mode:str='min', # best.pt keeps the run where this metric was best
                  progress:bool=True, # a bar per epoch, a line per epoch that stays, a bar while grids are drawn
                  compile:bool=False, # torch.compile the model (first step is slow)
@@ -410,13 +410,14 @@ def save(self:BaseTrainer):
 
 # %% ../../nbs/13_base_trainer.ipynb #a5a20155
 @patch
-def grid_samples(self:BaseTrainer, n_per_class:int=8, n:int=64, steps:int=None, sampler:str=None)->tuple:
+def grid_samples(self:BaseTrainer, n_per_class:int=8, n:int=64, steps:int=None, sampler:str=None,
+                 batch_size:int=None)->tuple:
     "The grid's samples (`n_per_class` per class, or `n`) from the EMA model, sorted by class, and their labels."
     nc = self.num_classes if self.class_cond else None
     self.ema.eval()
     with self.autocast():
         x, y = D.sample_many(self.diffusion, self.ema.module, nc * n_per_class if nc else n,
-                             tuple(self.dataset[0][0].shape), self.batch_size, nc, self.seed,
+                             tuple(self.dataset[0][0].shape), batch_size or self.batch_size, nc, self.seed,
                              steps=steps or self.sampling_steps, sampler=sampler or self.sampler,
                              guidance_scale=self.guidance_scale, eta=self.eta, prior=self.prior, progress=self.progress,
                              spacing=self.spacing)
@@ -535,7 +536,8 @@ def scores(self:BaseTrainer, steps:int=None)->dict:
     nc = self.num_classes if self.class_cond else None
     with torch.random.fork_rng(devices=[]):                 # the evaluator may train a classifier: no trace of it
         x, y = self.grid_samples(n_per_class=-(-self.eval_samples // nc) if nc else 1, n=self.eval_samples,
-                                 steps=steps or self.eval_steps, sampler=self.eval_sampler)
+                                 steps=steps or self.eval_steps, sampler=self.eval_sampler,
+                                 batch_size=max(self.batch_size, 256))   # a CPU draws large batches faster
         return self.evaluator(x, y) if D.is_main() else {}
 
 @patch
