@@ -641,9 +641,9 @@ def updates_until(self:BaseTrainer, deadline:float, per_update:float, done:int=0
 def refit_step(self:BaseTrainer, after:int)->int:
     "The update after which the run may be fitted again without changing what came before, or None."
     every = min(self.save_every, self.eval_every or self.save_every) if self.evaluator else self.save_every
-    first_save = self.steps_per_epoch * every   # a checkpoint records the length it was written with; scorings take time
-    k = self.warmup_steps if self.lr_schedule != 'constant' else min(self.updates, first_save) // 2   # room left to act
-    return k if after < k < min(self.updates, first_save) else None
+    first = self.steps_per_epoch * every   # a checkpoint records the length it was written with; a scoring takes time
+    k = self.warmup_steps if self.lr_schedule != 'constant' else min(self.updates, first) // 2   # room left to act
+    return k if after < k < min(self.updates, first) else None
 
 @patch
 def refit(self:BaseTrainer)->bool:
