@@ -104,8 +104,8 @@ SETTINGS = (
             'its own)', type='on/off', **SAMPLE),
     Setting('fp16', 'Training', 'float16 autocast with a gradient scaler, for CUDA GPUs without bf16 (the '
             'scaler state is saved with the run)', type=bool, sampling='ignored', recorded=True, trainer=True),
-    Setting('compile', 'Training', 'torch.compile the model (slow first step)', type=bool, resume=True,
-            sampling='ignored', trainer=True),
+    Setting('compile', 'Training', 'torch.compile the model, for training or --sampling-only: minutes before the '
+            'first step on a CPU, faster steps after', type=bool, resume=True, sampling='free', trainer=True),
     Setting('eval_every', 'Training', "epochs between scorings of the run's own samples with md-eval's metrics "
             "(logged to metrics.jsonl and TensorBoard; best.pt keeps the best by --eval-metric); 0: never", type=int,
             range='at least 0', resume=True, **TRAIN),

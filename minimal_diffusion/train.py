@@ -247,14 +247,15 @@ def original_model(a, sd:dict, meta):
     return model, GaussianDiffusion(timesteps_in_name(a.pretrained_ckpt) or a.diffusion_steps, 'cosine', 'eps'), None
 
 def sampling_model(a, dev, meta):
-    "The model (on the fast path), diffusion and prior to sample from, from the checkpoint's record or the flags."
+    "The model (on the fast path, compiled if asked), diffusion and prior to sample from: the checkpoint's or flags'."
     ck, orig = a.checkpoint, original_weights(a.checkpoint)
     if 'arch' in ck: model, d, prior = load_for_sampling(ck)
     elif orig is not None: model, d, prior = original_model(a, orig, meta)
     else:
         model, d, prior = model_for(a, meta), build_diffusion(vars(a)), None
         load_pretrained(model, a.pretrained_ckpt, a.delete_keys or (), ck)
-    return fast_path(model.eval(), dev, a.bf16), d, prior
+    model = fast_path(model.eval(), dev, a.bf16)
+    return (torch.compile(model) if a.compile else model), d, prior    # compiled: minutes first, then faster calls
 
 # %% ../nbs/19_train.ipynb #bc348a88
 def sampling_only(a, dev, meta)->dict:
