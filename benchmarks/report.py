@@ -165,34 +165,42 @@ def default_job_sentence(records:list)->str:
                      for r in latest_by_machine(recs, machine=machine))
 
 
-STUDY = ('baseline', 'dropout0', 'minsnr5', 'batch32', 'blocks1')     # chapter 18's contenders, in the table's order
+STUDY = ('baseline', 'dropout0', 'minsnr5', 'batch32', 'blocks1', 'recipe', 'updown_conv')   # chapter 18's contenders
 
 
 def study_rows(records:list, minutes:float=15)->list:
-    "The newest scored `minutes`-minute Fashion-MNIST run of each study contender: (name, args, run, reference, record)."
+    "The newest scored `minutes`-minute Fashion-MNIST run of each study contender on each machine, in STUDY's order."
     out = {}
     for r in records:
         s = r['settings']
         if s['dataset'] != 'fashion_mnist' or s['kind'] != 'minutes' or s['name'] not in STUDY or not r['results'].get('reference'): continue
+        m = trained_on(r, records)
         for x in r['results']['runs']:
-            if x['mark'] == minutes and 'ratio_equal_n' in x: out[s['name']] = (s['name'], s['args'], x, r['results']['reference'], r)
-    return [out[n] for n in STUDY if n in out]
+            if x['mark'] == minutes and 'ratio_equal_n' in x:
+                out[(machine_label(m), s['name'])] = dict(name=s['name'], args=s['args'], run=x, reference=r['results']['reference'],
+                                                          record=r, machine=m)
+    machines = dict.fromkeys(k[0] for k in out)                # in the order their first contender was recorded
+    return [out[(m, n)] for m in machines for n in STUDY if (m, n) in out]
 
 
 def study_table(records:list)->str:
-    "Chapter 18's study: per contender, updates in 15 minutes and quality at equal N."
-    rows = study_rows(records)
-    lines = ['| contender | md-train flags | updates in 15 min | synthetic-only % | ratio to N real | Fréchet | × N real | record |',
-             '|---|---|---|---|---|---|---|---|']
-    for name, args, x, ref, r in rows:
-        lines.append(f"| {name} | {f'`{args}`' if args else '(none)'} | {x['step']:,} | {pct(x['synthetic_only_accuracy'])} | "
-                     f"{num(x['ratio_equal_n'])} | {num(x['frechet_classifier'], 4)} | {num(x['frechet_x_reference'], 1)} | "
-                     f"[json]({r['path']}) |")
-    m = rows[0][4]['machine'] if rows else None
-    if rows: lines.append(f"\n{m['cores']}-core {m['cpu']}, {m['kind']}: trained on all cores, each alone on the machine; "
-                          f"{rows[0][3]['n']:,} samples per run and {rows[0][3]['n']:,} real training images in the "
-                          "reference.")
-    return '\n'.join(lines)
+    "Chapter 18's study: per machine and contender, updates in 15 minutes and quality at equal N."
+    rows, out = study_rows(records), []
+    for label in dict.fromkeys(machine_label(x['machine']) for x in rows):
+        these = [x for x in rows if machine_label(x['machine']) == label]
+        lines = ['| contender | md-train flags | updates in 15 min | guidance | synthetic-only % | ratio to N real | Fréchet | '
+                 '× N real | record |', '|---|---|---|---|---|---|---|---|---|']
+        for c in these:
+            x, w = c['run'], c['run'].get('sampled_with', {}).get('guidance_scale') or 1.
+            flags = f"`{c['args']}`" if c['args'] else '(none)'
+            lines.append(f"| {c['name']} | {flags} | {x['step']:,} | {w:g} | "
+                         f"{pct(x['synthetic_only_accuracy'])} | {num(x['ratio_equal_n'])} | {num(x['frechet_classifier'], 4)} | "
+                         f"{num(x['frechet_x_reference'], 1)} | [json]({c['record']['path']}) |")
+        n = these[0]['reference']['n']
+        lines.append(f"\n{label}: trained on all cores, each alone on the machine; {n:,} samples per run and {n:,} real "
+                     "training images in the reference.")
+        out.append('\n'.join(lines))
+    return '\n\n'.join(out)
 
 
 def ddp_table(records:list)->str:
