@@ -88,7 +88,7 @@ def same_samples_rows(r:dict, records:list)->list:
 def samplers_table(records:list)->str:
     "sampler_quality: accuracy (Fréchet) per sampler and number of model calls; the newest record per machine and dataset."
     out = []
-    names = dict(ddpm='DDPM', dpmpp='DPM-Solver++(2M)', dpmpp3m='DPM-Solver++(3M)', heun='Heun')
+    names = dict(ddpm='DDPM', dpmpp='DPM-Solver++(2M)', dpmpp3m='DPM-Solver++(3M)', unipc='UniPC', heun='Heun')
     for r in latest_by_machine(records, lambda r: r['settings'].get('dataset')):
         rows = same_samples_rows(r, records)
         n_calls = lambda x: x.get('calls', x['steps'])

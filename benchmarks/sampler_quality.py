@@ -1,6 +1,7 @@
 """Sample quality against the number of model calls, for one trained checkpoint: every sampler of chapter 01 (DDPM,
-DDIM with eta 0 and 1, DPM-Solver++ 2M and 3M, Heun) at each step count, with even ('trailing') or Karras spacing, and
-classifier-free guidance scales 2 and 4 (DPM-Solver++, 20 steps). Heun makes 2S - 2 model calls in S steps; the others S.
+DDIM with eta 0 and 1, DPM-Solver++ 2M and 3M, UniPC, Heun) at each step count, with even ('trailing') or Karras
+spacing, and classifier-free guidance scales 2 and 4 (DPM-Solver++, 20 steps). Heun makes 2S - 2 model calls in S
+steps; the others S.
 
     md-train --save-dir runs/digits                       # the default job (a few minutes on 2 cores)
     python benchmarks/sampler_quality.py runs/digits/checkpoint_epoch_40.pt
@@ -17,7 +18,7 @@ from minimal_diffusion.evaluation import evaluate
 from records import write_record
 
 SAMPLERS = dict(ddpm=('ddpm', 0.), ddim=('ddim', 0.), ddim1=('ddim', 1.), dpmpp=('dpmpp', 0.), dpmpp3m=('dpmpp3m', 0.),
-                heun=('heun', 0.))
+                unipc=('unipc', 0.), heun=('heun', 0.))
 
 
 def calls(sampler:str, steps:int)->int: return max(2 * steps - 2, 1) if sampler == 'heun' else steps

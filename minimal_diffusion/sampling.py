@@ -1,4 +1,4 @@
-"""Turn a trained denoiser into samples: the ancestral DDPM sampler, DDIM with any η, the multistep DPM-Solver++ (2M and 3M), Heun's second-order method and classifier-free guidance, on evenly or Karras-spaced steps, graded by their exact error per model call.
+"""Turn a trained denoiser into samples: the ancestral DDPM sampler, DDIM with any η, the multistep DPM-Solver++ (2M and 3M) and UniPC, Heun's second-order method and classifier-free guidance, on evenly or Karras-spaced steps, graded by their exact error per model call.
 
 Docs: https://minimal-diffusion.github.io/minimal-diffusion/sampling.html.md"""
 
@@ -6,8 +6,9 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/sampling.html.md"""
 
 # %% auto #0
 __all__ = ['SPACINGS', 'SAMPLERS', 'sampling_steps', 'karras_steps', 'null_class', 'guided', 'ddpm_step', 'ddim_step',
-           'dpmpp_step', 'dpmpp3m_step', 'heun_step', 'model_device', 'clipped', 'randn', 'denoiser', 'sample',
-           'to_uint8', 'from_uint8', 'label_rows', 'save_grid', 'save_gif', 'write_pngs', 'write_samples']
+           'dpmpp_step', 'dpmpp3m_step', 'unic', 'unipc_step', 'heun_step', 'model_device', 'clipped', 'randn',
+           'denoiser', 'sample', 'to_uint8', 'from_uint8', 'label_rows', 'save_grid', 'save_gif', 'write_pngs',
+           'write_samples']
 
 # %% ../nbs/01_sampling.ipynb #6eefc1eb
 import math, shutil
@@ -109,6 +110,28 @@ def dpmpp3m_step(r:GaussianDiffusion, i, x, x0, eps, z, state=None, **kw):
     state['past'] = [*past, (x0, h)][-2:]
     return math.sqrt((1 - ᾱs) / (1 - ᾱt)) * x + math.sqrt(ᾱs) * D
 
+# %% ../nbs/01_sampling.ipynb #0a5909e5
+def unic(x, ᾱt, ᾱs, x0, x0_end, before=None):
+    "x at ᾱs from x at ᾱt, exact for the x̂0(λ) through `x0`, `x0_end` at the two ends and `before` = (x̂0, ρ) at -ρh."
+    λ = lambda ᾱ: 0.5 * math.log(ᾱ / (1 - ᾱ))
+    h = λ(ᾱs) - λ(ᾱt)
+    φ1 = -math.expm1(-h); φ2 = 1 - φ1 / h; φ3 = φ2 / h - 0.5
+    B, C = x0_end - x0, 0.                                    # x̂0 = x0 + B·v + C·v², v = (λ - λt)/h: a line...
+    if before is not None:                                    # ...or the parabola also through x̂0 at v = -ρ
+        C = (B - (x0 - before[0]) / before[1]) / (1 + before[1]); B = B - C
+    return math.sqrt((1 - ᾱs) / (1 - ᾱt)) * x + math.sqrt(ᾱs) * (φ1 * x0 + φ2 * B - 2 * φ3 * C)
+
+def unipc_step(r:GaussianDiffusion, i, x, x0, eps, z, state=None, **kw):
+    "UniPC step: redo the last step with the x̂0 now known at its end (no extra call), then DPM-Solver++(2M)'s step."
+    if i == 0: return x0
+    if 'last' in state:                                       # the step that led here, and x̂0 at its end
+        xb, ᾱt, ᾱs, x0b, before = state['last']; x = unic(xb, ᾱt, ᾱs, x0b, x0, before)
+    before = (state['x0'], state['h']) if state.get('x0') is not None else None
+    out = dpmpp_step(r, i, x, x0, eps, z, state=state)       # 2M predicts; `state` now has this step's x̂0 and h
+    before = before and (before[0], before[1] / state['h'])  # the x̂0 before, and its distance in this step's h
+    state['last'] = (x, r.ᾱ[i].item(), r.ᾱ_prev[i].item(), x0, before)
+    return out
+
 # %% ../nbs/01_sampling.ipynb #4660232e
 def heun_step(r:GaussianDiffusion, i, x, x0, eps, z, denoise=None, **kw):
     "Heun's step of the probability-flow ODE: DDIM's step, redone with the mean of the slopes at both ends (2 calls)."
@@ -118,7 +141,8 @@ def heun_step(r:GaussianDiffusion, i, x, x0, eps, z, denoise=None, **kw):
     ᾱ = r.ᾱ[i].item()
     return ddim_step(r, i, x, (x - math.sqrt(1 - ᾱ) * ε) / math.sqrt(ᾱ), ε, z)
 
-SAMPLERS = dict(ddpm=ddpm_step, ddim=ddim_step, dpmpp=dpmpp_step, dpmpp3m=dpmpp3m_step, heun=heun_step)
+SAMPLERS = dict(ddpm=ddpm_step, ddim=ddim_step, dpmpp=dpmpp_step, dpmpp3m=dpmpp3m_step, unipc=unipc_step,
+                heun=heun_step)
 
 # %% ../nbs/01_sampling.ipynb #80da54db
 def model_device(model)->torch.device:
@@ -150,7 +174,7 @@ def sample(d:GaussianDiffusion, # the diffusion the model was trained with
            model, # `model(x, t, y=None)` returning the prediction named by `d.pred`
            shape, # shape of the batch to draw, e.g. (B, C, H, W) or (B, F, C, H, W)
            steps:int=250, # number of model calls (1..d.T)
-           sampler:str='ddpm', # 'ddpm', 'ddim', 'dpmpp', 'dpmpp3m' or 'heun' (two model calls per step)
+           sampler:str='ddpm', # 'ddpm', 'ddim', 'dpmpp', 'dpmpp3m', 'unipc' or 'heun' (2 calls a step)
            eta:float=0., # DDIM's stochasticity
            y=None, # class labels (B,) for a class-conditional model
            guidance_scale:float=1., # classifier-free guidance scale w (1 = plain conditional)
