@@ -184,16 +184,16 @@ def study_rows(records:list, minutes:float=15)->list:
 
 
 def study_table(records:list)->str:
-    "Chapter 18's study: per machine and contender, updates in 15 minutes and quality at equal N."
-    rows, out = study_rows(records), []
+    "Chapter 18's study: per machine, contender and budget (15 and 60 minutes), the updates it bought and quality at equal N."
+    rows, out = [x | dict(minutes=m) for m in (15, 60) for x in study_rows(records, m)], []
     for label in dict.fromkeys(machine_label(x['machine']) for x in rows):
         these = [x for x in rows if machine_label(x['machine']) == label]
-        lines = ['| contender | md-train flags | updates in 15 min | guidance | synthetic-only % | ratio to N real | Fréchet | '
-                 '× N real | record |', '|---|---|---|---|---|---|---|---|---|']
+        lines = ['| contender | md-train flags | budget | updates | guidance | synthetic-only % | ratio to N real | Fréchet | '
+                 '× N real | record |', '|---|---|---|---|---|---|---|---|---|---|']
         for c in these:
             x, w = c['run'], c['run'].get('sampled_with', {}).get('guidance_scale') or 1.
             flags = f"`{c['args']}`" if c['args'] else '(none)'
-            lines.append(f"| {c['name']} | {flags} | {x['step']:,} | {w:g} | "
+            lines.append(f"| {c['name']} | {flags} | {c['minutes']} min | {x['step']:,} | {w:g} | "
                          f"{pct(x['synthetic_only_accuracy'])} | {num(x['ratio_equal_n'])} | {num(x['frechet_classifier'], 4)} | "
                          f"{num(x['frechet_x_reference'], 1)} | [json]({c['record']['path']}) |")
         n = these[0]['reference']['n']
