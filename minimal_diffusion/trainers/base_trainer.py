@@ -93,7 +93,7 @@ class BaseTrainer:
                  log_every:int=10, # updates between metrics.jsonl lines
                  eval_every:int=0, # epochs between scorings of the EMA model's samples by `evaluator` (0: never)
                  evaluator=None, # `evaluator(samples, labels)` -> a dict of metrics (md-train: md-eval's)
-                 eval_samples:int=500, eval_sampler:str='dpmpp', eval_steps:int=8, # scorings' samples, sampler, steps
+                 eval_samples:int=500, eval_sampler:str='unipc', eval_steps:int=8, # scorings' samples, sampler, steps
                  best_metric:str=None, best_mode:str='min', # best.pt keeps the run where this metric was best
                  progress:bool=True, # a bar per epoch, a line per epoch that stays, a bar while grids are drawn
                  compile:bool=False, # torch.compile the model (first step is slow)
