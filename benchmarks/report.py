@@ -57,7 +57,13 @@ def quality_table(records:list, dataset:str, name:str='recipe')->str:
     return '\n'.join(rows)
 
 
-def model_shape(r:dict)->tuple: return r['settings']['arch'], r['settings']['batch'], r['settings']['image_size']
+def conv_resampling(r:dict)->bool: return r['settings'].get('arch_kw', {}).get('resblock_updown') is False
+
+
+def model_shape(r:dict)->tuple: return r['settings']['arch'], r['settings']['batch'], r['settings']['image_size'], conv_resampling(r)
+
+
+def model_label(r:dict)->str: return r['settings']['arch'] + (' (conv resampling)' if conv_resampling(r) else '')
 
 
 def speed_table(records:list)->str:
@@ -66,7 +72,7 @@ def speed_table(records:list)->str:
             '|---|---|---|---|---|---|---|---|']
     for r in latest_by_machine(records, model_shape):
         s, m = r['settings'], machine_label(r['machine'])
-        shape = f"{s['arch']}, {s['batch']}, {s['channels']}×{s['image_size']}×{s['image_size']}"
+        shape = f"{model_label(r)}, {s['batch']}, {s['channels']}×{s['image_size']}×{s['image_size']}"
         for x in r['results']['rows']:
             rows.append(f"| {m} | {shape} | {x['name']} | {x['train_ms']:.0f} | {num(x.get('train_x_base'), 2)} | "
                         f"{x['forward_ms']:.0f} | {num(x.get('forward_x_base'), 2)} | [json]({r['path']}) |")
@@ -132,7 +138,7 @@ def bf16_sentence(records:list)->str:
         rows, s = {x['name'].split(' ', 2)[-1]: x for x in r['results']['rows'] if x['name'].startswith('ours')}, r['settings']
         fp32, bf16 = rows.get('fp32 trainer step'), rows.get('bf16+CL trainer step')
         if not (fp32 and bf16): continue
-        out.append(f"On a {machine_label(r['machine'])}, {s['arch']} at batch {s['batch']} of {s['channels']}×{s['image_size']}×"
+        out.append(f"On a {machine_label(r['machine'])}, {model_label(r)} at batch {s['batch']} of {s['channels']}×{s['image_size']}×"
                    f"{s['image_size']}: the bf16 trainer step ran {fp32['train_ms'] / bf16['train_ms']:.2f}× as fast as the "
                    f"float32 one, its sampling forward {fp32['forward_ms'] / bf16['forward_ms']:.2f}× ([record]({r['path']})).")
     return '\n'.join(out)
