@@ -1,5 +1,5 @@
 """Sample quality against the number of model calls, for one trained checkpoint: every sampler of chapter 01 (DDPM,
-DDIM with eta 0 and 1, DPM-Solver++ 2M and 3M, UniPC, Heun) at each step count, with even ('trailing') or Karras
+DDIM with eta 0 and 1, DPM-Solver++ 2M, 3M and SDE-2M, UniPC, Heun) at each step count, with even ('trailing') or Karras
 spacing, and classifier-free guidance scales 2 and 4 (DPM-Solver++, 20 steps). Heun makes 2S - 2 model calls in S
 steps; the others S.
 
@@ -18,7 +18,7 @@ from minimal_diffusion.evaluation import evaluate
 from records import write_record
 
 SAMPLERS = dict(ddpm=('ddpm', 0.), ddim=('ddim', 0.), ddim1=('ddim', 1.), dpmpp=('dpmpp', 0.), dpmpp3m=('dpmpp3m', 0.),
-                unipc=('unipc', 0.), heun=('heun', 0.))
+                unipc=('unipc', 0.), dpmpp_sde=('dpmpp_sde', 0.), heun=('heun', 0.))
 
 
 def calls(sampler:str, steps:int)->int: return max(2 * steps - 2, 1) if sampler == 'heun' else steps
@@ -50,6 +50,8 @@ def main():
     p.add_argument('--bf16', action='store_true', help='sample on the fast path: bf16 autocast, channels-last model')
     p.add_argument('--json', default=None)
     a = p.parse_args()
+    unknown = set(a.samplers.split(',')) - set(SAMPLERS) - {'guidance'}
+    if unknown: p.error(f"unknown --samplers {', '.join(sorted(unknown))}; choose from {', '.join(SAMPLERS)}, guidance")
     ck = load_checkpoint(a.ckpt)
     model, d, prior = load_for_sampling(ck)
     model = fast_path(model, 'cpu', a.bf16)

@@ -6,8 +6,8 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/sampling.html.md"""
 
 # %% auto #0
 __all__ = ['SPACINGS', 'SAMPLERS', 'sampling_steps', 'karras_steps', 'null_class', 'guided', 'ddpm_step', 'ddim_step',
-           'dpmpp_step', 'dpmpp3m_step', 'unic', 'unipc_step', 'heun_step', 'model_device', 'clipped', 'randn',
-           'denoiser', 'sample', 'to_uint8', 'from_uint8', 'label_rows', 'save_grid', 'save_gif', 'write_pngs',
+           'dpmpp_step', 'dpmpp3m_step', 'unic', 'unipc_step', 'dpmpp_sde_step', 'heun_step', 'model_device', 'clipped',
+           'randn', 'denoiser', 'sample', 'to_uint8', 'from_uint8', 'label_rows', 'save_grid', 'save_gif', 'write_pngs',
            'write_samples']
 
 # %% ../nbs/01_sampling.ipynb #6eefc1eb
@@ -132,6 +132,19 @@ def unipc_step(r:GaussianDiffusion, i, x, x0, eps, z, state=None, **kw):
     state['last'] = (x, r.ᾱ[i].item(), r.ᾱ_prev[i].item(), x0, before)
     return out
 
+# %% ../nbs/01_sampling.ipynb #30aad2a4
+def dpmpp_sde_step(r:GaussianDiffusion, i, x, x0, eps, z, state=None, **kw):
+    "SDE-DPM-Solver++(2M) step: DDPM's posterior draw around 2M's x̂0, extrapolated from the previous one (`state`)."
+    if i == 0: return x0
+    λ = lambda ᾱ: 0.5 * math.log(ᾱ / (1 - ᾱ))
+    h = λ(r.ᾱ_prev[i].item()) - λ(r.ᾱ[i].item())
+    D = x0
+    if state.get('x0') is not None:
+        k = 1 / (2 * state['h'] / h)
+        D = (1 + k) * x0 - k * state['x0']
+    state.update(x0=x0, h=h)
+    return ddpm_step(r, i, x, D, eps, z)
+
 # %% ../nbs/01_sampling.ipynb #4660232e
 def heun_step(r:GaussianDiffusion, i, x, x0, eps, z, denoise=None, **kw):
     "Heun's step of the probability-flow ODE: DDIM's step, redone with the mean of the slopes at both ends (2 calls)."
@@ -142,7 +155,7 @@ def heun_step(r:GaussianDiffusion, i, x, x0, eps, z, denoise=None, **kw):
     return ddim_step(r, i, x, (x - math.sqrt(1 - ᾱ) * ε) / math.sqrt(ᾱ), ε, z)
 
 SAMPLERS = dict(ddpm=ddpm_step, ddim=ddim_step, dpmpp=dpmpp_step, dpmpp3m=dpmpp3m_step, unipc=unipc_step,
-                heun=heun_step)
+                dpmpp_sde=dpmpp_sde_step, heun=heun_step)
 
 # %% ../nbs/01_sampling.ipynb #80da54db
 def model_device(model)->torch.device:
