@@ -94,7 +94,8 @@ def same_samples_rows(r:dict, records:list)->list:
 def samplers_table(records:list)->str:
     "sampler_quality: accuracy (Fréchet) per sampler and number of model calls; the newest record per machine and dataset."
     out = []
-    names = dict(ddpm='DDPM', dpmpp='DPM-Solver++(2M)', dpmpp3m='DPM-Solver++(3M)', unipc='UniPC', heun='Heun')
+    names = dict(ddpm='DDPM', dpmpp='DPM-Solver++(2M)', dpmpp3m='DPM-Solver++(3M)', unipc='UniPC', heun='Heun',
+                 dpmpp_sde='SDE-DPM-Solver++(2M)')
     for r in latest_by_machine(records, lambda r: r['settings'].get('dataset')):
         rows = same_samples_rows(r, records)
         n_calls = lambda x: x.get('calls', x['steps'])
@@ -189,9 +190,14 @@ def study_rows(records:list, minutes:float=15)->list:
     return [out[(m, n)] for m in machines for n in STUDY if (m, n) in out]
 
 
+def study_budgets(records:list, marks=(15, 60))->list:
+    "`study_rows` for each budget in `marks`, each row with its `minutes`."
+    return [x | dict(minutes=m) for m in marks for x in study_rows(records, m)]
+
+
 def study_table(records:list)->str:
     "Chapter 18's study: per machine, contender and budget (15 and 60 minutes), the updates it bought and quality at equal N."
-    rows, out = [x | dict(minutes=m) for m in (15, 60) for x in study_rows(records, m)], []
+    rows, out = study_budgets(records), []
     for label in dict.fromkeys(machine_label(x['machine']) for x in rows):
         these = [x for x in rows if machine_label(x['machine']) == label]
         lines = ['| contender | md-train flags | budget | updates | guidance | synthetic-only % | ratio to N real | Fréchet | '

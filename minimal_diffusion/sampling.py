@@ -1,4 +1,4 @@
-"""Turn a trained denoiser into samples: the ancestral DDPM sampler, DDIM with any η, the multistep DPM-Solver++ (2M and 3M) and UniPC, Heun's second-order method and classifier-free guidance, on evenly or Karras-spaced steps, graded by their exact error per model call.
+"""Turn a trained denoiser into samples: the ancestral DDPM sampler, DDIM with any η, the multistep DPM-Solver++ (2M, 3M and its SDE form) and UniPC, Heun's second-order method and classifier-free guidance, on evenly or Karras-spaced steps, graded by their exact error per model call.
 
 Docs: https://minimal-diffusion.github.io/minimal-diffusion/sampling.html.md"""
 
@@ -6,9 +6,9 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/sampling.html.md"""
 
 # %% auto #0
 __all__ = ['SPACINGS', 'SAMPLERS', 'sampling_steps', 'karras_steps', 'null_class', 'guided', 'ddpm_step', 'ddim_step',
-           'dpmpp_step', 'dpmpp3m_step', 'unic', 'unipc_step', 'dpmpp_sde_step', 'heun_step', 'model_device', 'clipped',
-           'randn', 'denoiser', 'sample', 'to_uint8', 'from_uint8', 'label_rows', 'save_grid', 'save_gif', 'write_pngs',
-           'write_samples']
+           'dpmpp_step', 'phis', 'dpmpp3m_step', 'unic', 'unipc_step', 'dpmpp_sde_step', 'heun_step', 'model_device',
+           'clipped', 'randn', 'denoiser', 'sample', 'to_uint8', 'from_uint8', 'label_rows', 'save_grid', 'save_gif',
+           'write_pngs', 'write_samples']
 
 # %% ../nbs/01_sampling.ipynb #6eefc1eb
 import math, shutil
@@ -93,13 +93,18 @@ def dpmpp_step(r:GaussianDiffusion, i, x, x0, eps, z, state=None, **kw):
     return math.sqrt((1 - ᾱs) / (1 - ᾱt)) * x - math.sqrt(ᾱs) * math.expm1(-h) * D
 
 # %% ../nbs/01_sampling.ipynb #d52f137e
+def phis(h:float):
+    "The exponential integrator's weights over a step of length `h` in λ: φ1 = 1 - e^(-h), φ2 and φ3 as above."
+    φ1 = -math.expm1(-h); φ2 = 1 - φ1 / h
+    return φ1, φ2, φ2 / h - 0.5
+
 def dpmpp3m_step(r:GaussianDiffusion, i, x, x0, eps, z, state=None, **kw):
     "DPM-Solver++(3M) step: x̂0's slope and curvature in λ from the last three x̂0; `state` keeps the two before."
     if i == 0: return x0
     λ = lambda ᾱ: 0.5 * math.log(ᾱ / (1 - ᾱ))
     ᾱt, ᾱs = r.ᾱ[i].item(), r.ᾱ_prev[i].item()
     h, past = λ(ᾱs) - λ(ᾱt), state.get('past', [])
-    φ1 = -math.expm1(-h); φ2 = 1 - φ1 / h; φ3 = φ2 / h - 0.5
+    φ1, φ2, φ3 = phis(h)
     D = φ1 * x0
     if past:
         r0 = past[-1][1] / h; d0 = (x0 - past[-1][0]) / r0             # the last difference, per step of length h
@@ -115,7 +120,7 @@ def unic(x, ᾱt, ᾱs, x0, x0_end, before=None):
     "x at ᾱs from x at ᾱt, exact for the x̂0(λ) through `x0`, `x0_end` at the two ends and `before` = (x̂0, ρ) at -ρh."
     λ = lambda ᾱ: 0.5 * math.log(ᾱ / (1 - ᾱ))
     h = λ(ᾱs) - λ(ᾱt)
-    φ1 = -math.expm1(-h); φ2 = 1 - φ1 / h; φ3 = φ2 / h - 0.5
+    φ1, φ2, φ3 = phis(h)
     B, C = x0_end - x0, 0.                                    # x̂0 = x0 + B·v + C·v², v = (λ - λt)/h: a line...
     if before is not None:                                    # ...or the parabola also through x̂0 at v = -ρ
         C = (B - (x0 - before[0]) / before[1]) / (1 + before[1]); B = B - C
@@ -187,7 +192,7 @@ def sample(d:GaussianDiffusion, # the diffusion the model was trained with
            model, # `model(x, t, y=None)` returning the prediction named by `d.pred`
            shape, # shape of the batch to draw, e.g. (B, C, H, W) or (B, F, C, H, W)
            steps:int=250, # number of model calls (1..d.T)
-           sampler:str='ddpm', # 'ddpm', 'ddim', 'dpmpp', 'dpmpp3m', 'unipc' or 'heun' (2 calls a step)
+           sampler:str='ddpm', # a key of `SAMPLERS`: 'ddpm', 'ddim', 'dpmpp', 'dpmpp3m', 'unipc', 'dpmpp_sde' or 'heun'
            eta:float=0., # DDIM's stochasticity
            y=None, # class labels (B,) for a class-conditional model
            guidance_scale:float=1., # classifier-free guidance scale w (1 = plain conditional)
