@@ -41,6 +41,8 @@ def parse(argv=None):
     p.add_argument('--score-only', action='store_true', help='score the runs in --out/NAME trained before')
     p.add_argument('--guidance-scale', type=float, default=None,
                    help="sample with this classifier-free guidance scale instead of the run's own (recorded with the result)")
+    p.add_argument('--sampler', default=None, help="sample with this sampler instead of the run's own (recorded with the result)")
+    p.add_argument('--sampling-steps', type=int, default=None, help="sample with this many steps instead of the run's own")
     p.add_argument('--figures', default=None, help='also write each run\'s class grid to FIGURES/<dataset>_<name>_<mark>.png '
                    '(its hash goes into the record, so report.py --check finds a figure that no longer matches)')
     return p.parse_args(argv)
@@ -93,7 +95,8 @@ def score_run(a, folder, figure=None):
     ck = load_checkpoint(path)
     model, d, prior = load_for_sampling(ck)
     s, meta = dict(ck['args']), get_metadata(a.dataset, data_dir=a.data_dir)
-    if a.guidance_scale is not None: s['guidance_scale'] = a.guidance_scale
+    s |= {k: v for k, v in dict(guidance_scale=a.guidance_scale, sampler=a.sampler, sampling_steps=a.sampling_steps).items()
+          if v is not None}
     shape = (meta.in_channels, meta.image_size, meta.image_size)
     x, y, r = sample_and_score(d, model, s, a.n, shape, meta.num_classes, a.dataset, a.data_dir, prior=prior)
     class_grid(x, y, meta.classes, folder / 'samples_scored.png')
@@ -135,7 +138,8 @@ def main():
                frechet_classifier=scored[0]['reference_frechet']) if scored else None
     print_table(a, kind, runs, ref)
     write_record('quality_vs_compute', settings=dict(dataset=a.dataset, name=a.name, kind=kind, marks=ms, n=a.n, args=a.args,
-                                                         guidance_scale=a.guidance_scale),
+                                                         guidance_scale=a.guidance_scale, sampler=a.sampler,
+                                                         sampling_steps=a.sampling_steps),
                  results=dict(runs=runs, reference=ref))
 
 

@@ -39,20 +39,22 @@ def quality_table(records:list, dataset:str, name:str='recipe')->str:
     recs = [r for r in records if r['settings']['dataset'] == dataset and r['settings']['name'] == name
             and r['settings']['args'] == '' and r['results'].get('reference')
             and all('synthetic_only_accuracy' in x for x in r['results']['runs'])]
-    rows = ['| machine | run | budget | updates | wall time | guidance | synthetic-only % | ratio to N real | Fréchet | × N real '
-            '| record |', '|---|---|---|---|---|---|---|---|---|---|---|']
+    rows = ['| machine | run | budget | updates | wall time | sampler | guidance | synthetic-only % | ratio to N real | Fréchet '
+            '| × N real | record |', '|---|---|---|---|---|---|---|---|---|---|---|---|']
     machine = lambda r: trained_on(r, records)
-    key = lambda r: (r['settings']['name'], r['settings']['kind'], tuple(r['settings']['marks']),
-                     r['settings'].get('guidance_scale'))                 # a run sampled at another guidance: its own row
+    key = lambda r: (r['settings']['name'], r['settings']['kind'], tuple(r['settings']['marks']),   # a run sampled
+                     *(r['settings'].get(k) for k in ('guidance_scale', 'sampler', 'sampling_steps')))   # otherwise: a row
     for r in latest_by_machine(recs, key, machine):
         m, s, ref = machine_label(machine(r)), r['settings'], r['results']['reference']
         for x in r['results']['runs']:
             wall = f"{x['wall_seconds'] / 60:.1f} min" if x.get('wall_seconds') else '–'
-            rows.append(f"| {m} | {s['name']} | {x['mark']:g} {s['kind']} | {x['step']:,} | {wall} | "
-                        f"{x.get('sampled_with', {}).get('guidance_scale', 1.):g} | {pct(x['synthetic_only_accuracy'])} | "
+            w = x.get('sampled_with', {})
+            sampler = f"{w['sampler']}, {w['sampling_steps']}" if w.get('sampler') else '–'
+            rows.append(f"| {m} | {s['name']} | {x['mark']:g} {s['kind']} | {x['step']:,} | {wall} | {sampler} | "
+                        f"{w.get('guidance_scale', 1.):g} | {pct(x['synthetic_only_accuracy'])} | "
                         f"{num(x.get('ratio_equal_n'))} | {num(x['frechet_classifier'], 4)} | "
                         f"{num(x.get('frechet_x_reference'), 1)} | [json]({r['path']}) |")
-        rows.append(f"| {m} | {ref['n']:,} real training images | – | – | – | – | {pct(ref['synthetic_only_accuracy'])} | 1 | "
+        rows.append(f"| {m} | {ref['n']:,} real training images | – | – | – | – | – | {pct(ref['synthetic_only_accuracy'])} | 1 | "
                     f"{num(ref['frechet_classifier'], 4)} | 1 | [json]({r['path']}) |")
     return '\n'.join(rows)
 
