@@ -183,6 +183,7 @@ def study_rows(records:list, minutes:float=15)->list:
     for r in records:
         s = r['settings']
         if s['dataset'] != 'fashion_mnist' or s['kind'] != 'minutes' or s['name'] not in STUDY or not r['results'].get('reference'): continue
+        if s.get('sampler') or s.get('sampling_steps'): continue           # scored with another sampler than the run's
         m = trained_on(r, records)
         for x in r['results']['runs']:
             if x['mark'] == minutes and 'ratio_equal_n' in x:
