@@ -290,7 +290,25 @@ def memorisation_table(records:list)->str:
     return '\n\n'.join(out)
 
 
+OP_KINDS = dict(convolutions=('convolution',), GroupNorm=('group_norm',), copies=('copy_', '_to_copy'), SiLU=('silu',))
+
+
+def profile_table(records:list)->str:
+    "profile_step: a training step's time by kind of op, the newest record per machine, model and precision."
+    rows = ['| machine | model, batch, image | precision | step ms | ' + ' | '.join(f'{k} %' for k in OP_KINDS) + ' | record |',
+            '|---|---|---|---|' + '---|' * len(OP_KINDS) + '---|']
+    key = lambda r: (r['settings']['arch'], r['settings']['batch'], r['settings']['image_size'], r['settings']['fp32'])
+    for r in latest_by_machine(records, key):
+        s, ops = r['settings'], r['results']['ops']
+        share = lambda kind: sum(x['share'] for x in ops if any(k in x['op'] for k in OP_KINDS[kind]))
+        rows.append(f"| {machine_label(r['machine'])} | {s['arch']}, {s['batch']}, {s['channels']}×{s['image_size']}×"
+                    f"{s['image_size']} | {'float32' if s['fp32'] else 'bf16 + channels-last'} | {r['results']['step_ms']:.0f} | "
+                    + ' | '.join(f"{100 * share(k):.0f}" for k in OP_KINDS) + f" | [json]({r['path']}) |")
+    return '\n'.join(rows)
+
+
 SECTIONS = {   # name -> a function of all records that returns the section's text
+    'profile_step': lambda rs: profile_table(rs.get('profile_step', [])),
     'fashion_quality': lambda rs: quality_table(rs.get('quality_vs_compute', []), 'fashion_mnist'),
     'digits_quality': lambda rs: quality_table(rs.get('quality_vs_compute', []), 'digits'),
     'speed_cpu': lambda rs: speed_table([r for r in rs.get('speed', []) if not r['machine'].get('gpu')]),
