@@ -6,9 +6,9 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/sampling.html.md"""
 
 # %% auto #0
 __all__ = ['SPACINGS', 'SAMPLERS', 'sampling_steps', 'karras_steps', 'null_class', 'guided', 'ddpm_step', 'ddim_step',
-           'dpmpp_step', 'phis', 'dpmpp3m_step', 'unic', 'unipc_step', 'dpmpp_sde_step', 'heun_step', 'model_device',
-           'clipped', 'randn', 'denoiser', 'sample', 'to_uint8', 'from_uint8', 'label_rows', 'save_grid', 'save_gif',
-           'write_pngs', 'write_samples']
+           'half_log_snr', 'extrapolated_x0', 'dpmpp_step', 'phis', 'dpmpp3m_step', 'unic', 'unipc_step',
+           'dpmpp_sde_step', 'heun_step', 'model_device', 'clipped', 'randn', 'denoiser', 'sample', 'to_uint8',
+           'from_uint8', 'label_rows', 'save_grid', 'save_gif', 'write_pngs', 'write_samples']
 
 # %% ../nbs/01_sampling.ipynb #6eefc1eb
 import math, shutil
@@ -79,17 +79,25 @@ def ddim_step(r:GaussianDiffusion, i, x, x0, eps, z, eta=0., **kw):
     return x + σ * z() if σ > 0 else x
 
 # %% ../nbs/01_sampling.ipynb #76f616ca
-def dpmpp_step(r:GaussianDiffusion, i, x, x0, eps, z, state=None, **kw):
-    "DPM-Solver++(2M) step; `state` carries the previous x̂0 and step size between calls."
-    if i == 0: return x0
-    λ = lambda ᾱ: 0.5 * math.log(ᾱ / (1 - ᾱ))
-    ᾱt, ᾱs = r.ᾱ[i].item(), r.ᾱ_prev[i].item()
-    h = λ(ᾱs) - λ(ᾱt)
+def half_log_snr(ᾱ:float)->float:
+    "λ = log(α/σ) = ½ log(ᾱ / (1 - ᾱ)), the time of the exponential integrators."
+    return 0.5 * math.log(ᾱ / (1 - ᾱ))
+
+def extrapolated_x0(state:dict, x0, h:float):
+    "2M's D for a step of length `h`: `x0` extrapolated from the x̂0 before it in `state`, which then keeps `x0`, `h`."
     D = x0
     if state.get('x0') is not None:
         k = 1 / (2 * state['h'] / h)
         D = (1 + k) * x0 - k * state['x0']
     state.update(x0=x0, h=h)
+    return D
+
+def dpmpp_step(r:GaussianDiffusion, i, x, x0, eps, z, state=None, **kw):
+    "DPM-Solver++(2M) step; `state` carries the previous x̂0 and step size between calls."
+    if i == 0: return x0
+    ᾱt, ᾱs = r.ᾱ[i].item(), r.ᾱ_prev[i].item()
+    h = half_log_snr(ᾱs) - half_log_snr(ᾱt)
+    D = extrapolated_x0(state, x0, h)
     return math.sqrt((1 - ᾱs) / (1 - ᾱt)) * x - math.sqrt(ᾱs) * math.expm1(-h) * D
 
 # %% ../nbs/01_sampling.ipynb #d52f137e
@@ -101,9 +109,8 @@ def phis(h:float):
 def dpmpp3m_step(r:GaussianDiffusion, i, x, x0, eps, z, state=None, **kw):
     "DPM-Solver++(3M) step: x̂0's slope and curvature in λ from the last three x̂0; `state` keeps the two before."
     if i == 0: return x0
-    λ = lambda ᾱ: 0.5 * math.log(ᾱ / (1 - ᾱ))
     ᾱt, ᾱs = r.ᾱ[i].item(), r.ᾱ_prev[i].item()
-    h, past = λ(ᾱs) - λ(ᾱt), state.get('past', [])
+    h, past = half_log_snr(ᾱs) - half_log_snr(ᾱt), state.get('past', [])
     φ1, φ2, φ3 = phis(h)
     D = φ1 * x0
     if past:
@@ -118,9 +125,7 @@ def dpmpp3m_step(r:GaussianDiffusion, i, x, x0, eps, z, state=None, **kw):
 # %% ../nbs/01_sampling.ipynb #0a5909e5
 def unic(x, ᾱt, ᾱs, x0, x0_end, before=None):
     "x at ᾱs from x at ᾱt, exact for the x̂0(λ) through `x0`, `x0_end` at the two ends and `before` = (x̂0, ρ) at -ρh."
-    λ = lambda ᾱ: 0.5 * math.log(ᾱ / (1 - ᾱ))
-    h = λ(ᾱs) - λ(ᾱt)
-    φ1, φ2, φ3 = phis(h)
+    φ1, φ2, φ3 = phis(half_log_snr(ᾱs) - half_log_snr(ᾱt))
     B, C = x0_end - x0, 0.                                    # x̂0 = x0 + B·v + C·v², v = (λ - λt)/h: a line...
     if before is not None:                                    # ...or the parabola also through x̂0 at v = -ρ
         C = (B - (x0 - before[0]) / before[1]) / (1 + before[1]); B = B - C
@@ -141,14 +146,8 @@ def unipc_step(r:GaussianDiffusion, i, x, x0, eps, z, state=None, **kw):
 def dpmpp_sde_step(r:GaussianDiffusion, i, x, x0, eps, z, state=None, **kw):
     "SDE-DPM-Solver++(2M) step: DDPM's posterior draw around 2M's x̂0, extrapolated from the previous one (`state`)."
     if i == 0: return x0
-    λ = lambda ᾱ: 0.5 * math.log(ᾱ / (1 - ᾱ))
-    h = λ(r.ᾱ_prev[i].item()) - λ(r.ᾱ[i].item())
-    D = x0
-    if state.get('x0') is not None:
-        k = 1 / (2 * state['h'] / h)
-        D = (1 + k) * x0 - k * state['x0']
-    state.update(x0=x0, h=h)
-    return ddpm_step(r, i, x, D, eps, z)
+    h = half_log_snr(r.ᾱ_prev[i].item()) - half_log_snr(r.ᾱ[i].item())
+    return ddpm_step(r, i, x, extrapolated_x0(state, x0, h), eps, z)
 
 # %% ../nbs/01_sampling.ipynb #4660232e
 def heun_step(r:GaussianDiffusion, i, x, x0, eps, z, denoise=None, **kw):
