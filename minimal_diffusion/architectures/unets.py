@@ -52,10 +52,11 @@ def cast(x:torch.Tensor, dtype, layout)->torch.Tensor:
     return x if x.dtype == dtype and layout_of(x) == layout else Cast.apply(x, dtype, layout)
 
 class GroupNorm(nn.GroupNorm):
-    "GroupNorm (then SiLU when `act`) computed in float32 channels-first, returned in the input's dtype and layout."
+    "GroupNorm (then SiLU when `act`): float32 statistics, channels-first, output in the input's dtype and layout."
     def __init__(self, groups:int, ch:int, act:bool=False): super().__init__(groups, ch); self.act = act
     def forward(self, x):
-        h = super().forward(cast(x, torch.float32, torch.contiguous_format))
+        dtype = x.dtype if x.device.type == 'cpu' else torch.float32   # torch's CPU kernel sums bf16 in float32
+        h = super().forward(cast(x, dtype, torch.contiguous_format))
         return cast(F.silu(h) if self.act else h, x.dtype, layout_of(x))
 
 def norm(ch:int, groups:int=32, act:bool=False)->GroupNorm:
