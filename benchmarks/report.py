@@ -307,8 +307,20 @@ def profile_table(records:list)->str:
     return '\n'.join(rows)
 
 
+def attention_table(records:list)->str:
+    "attention_speed: torch's SDPA against chunked bf16 matmuls per attention shape, the newest record per machine."
+    rows = ['| machine | model | use | batch×heads, tokens, head dim | SDPA ms | chunked ms | chunked × | record |',
+            '|---|---|---|---|---|---|---|---|']
+    for r in latest_by_machine(records):
+        rows += [f"| {machine_label(r['machine'])} | {x['model']} | {x['use']} | {x['batch']}×{x['heads']}, {x['tokens']:,}, "
+                 f"{x['head_dim']} | {x['sdpa_ms']:.2f} | {x['chunked_ms']:.2f} | {x['chunked_speedup']:.2f} | [json]({r['path']}) |"
+                 for x in r['results']['rows']]
+    return '\n'.join(rows)
+
+
 SECTIONS = {   # name -> a function of all records that returns the section's text
     'profile_step': lambda rs: profile_table(rs.get('profile_step', [])),
+    'attention_speed': lambda rs: attention_table(rs.get('attention_speed', [])),
     'fashion_quality': lambda rs: quality_table(rs.get('quality_vs_compute', []), 'fashion_mnist'),
     'digits_quality': lambda rs: quality_table(rs.get('quality_vs_compute', []), 'digits'),
     'speed_cpu': lambda rs: speed_table([r for r in rs.get('speed', []) if not r['machine'].get('gpu')]),

@@ -6,9 +6,9 @@ Docs: https://minimal-diffusion.github.io/minimal-diffusion/unets.html.md"""
 
 # %% auto #0
 __all__ = ['CHANNEL_MULT', 'unet_small', 'unet', 'unet_big', 'timestep_embedding', 'layout_of', 'Cast', 'cast', 'GroupNorm',
-           'norm', 'zero_', 'resize', 'ResBlock', 'to_tokens', 'from_tokens', 'attend', 'Attention', 'Conditioning',
-           'UNetBlock', 'ConvResample', 'UNet', 'fold_frames', 'unfold_frames', 'default_channel_mult',
-           'default_attention_resolutions', 'unet_custom']
+           'norm', 'zero_', 'resize', 'ResBlock', 'to_tokens', 'from_tokens', 'chunked_attention', 'attend',
+           'Attention', 'Conditioning', 'UNetBlock', 'ConvResample', 'UNet', 'fold_frames', 'unfold_frames',
+           'default_channel_mult', 'default_attention_resolutions', 'unet_custom']
 
 # %% ../../nbs/03_unets.ipynb #28d964e9
 import math
@@ -125,14 +125,20 @@ def from_tokens(t:torch.Tensor, shape, frames:int=1, temporal:bool=False):
     return t.reshape(N, H, W, C).permute(0, 3, 1, 2)
 
 # %% ../../nbs/03_unets.ipynb #25e23e37
-def attend(qkv:torch.Tensor, # (3, ..., L, d): queries, keys and values stacked
-           chunk:int=128, # queries per matmul on the bf16 CPU path
-          )->torch.Tensor: # (..., L, d)
-    "softmax(QKᵀ/√d)·V: torch's SDPA, except bf16 on the CPU, where chunked bf16 matmuls are 2-4× faster."
-    if qkv.device.type != 'cpu' or qkv.dtype != torch.bfloat16: return F.scaled_dot_product_attention(*qkv)
+def chunked_attention(qkv:torch.Tensor, # (3, ..., L, d): queries, keys and values stacked
+                      chunk:int=128, # queries per matmul
+                     )->torch.Tensor: # (..., L, d)
+    "softmax(QKᵀ/√d)·V as plain matmuls over chunks of `chunk` queries (a chunk's scores stay in cache)."
     q, k, v = qkv.flatten(1, -3)                               # 3 × (batch·heads, L, d)
     kt = k.transpose(1, 2) * qkv.shape[-1] ** -0.5
     return torch.cat([(qc @ kt).softmax(-1) @ v for qc in q.split(chunk, 1)], 1).view(qkv.shape[1:])
+
+def attend(qkv:torch.Tensor # (3, ..., L, d): queries, keys and values stacked
+          )->torch.Tensor: # (..., L, d)
+    "softmax(QKᵀ/√d)·V: torch's SDPA, except in bf16 training on the CPU, where `chunked_attention` is faster."
+    training = torch.is_grad_enabled() and qkv.requires_grad
+    if qkv.device.type == 'cpu' and qkv.dtype == torch.bfloat16 and training: return chunked_attention(qkv)
+    return F.scaled_dot_product_attention(*qkv)
 
 # %% ../../nbs/03_unets.ipynb #3e13ee04
 class Attention(nn.Module):
