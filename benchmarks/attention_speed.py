@@ -2,7 +2,7 @@
 (plain bf16 matmuls over chunks of 128 queries), at every attention shape of the Fashion-MNIST recipe's model and of
 the 32-px `unet`, in training (forward + backward, at the training batch) and in sampling (forward under
 inference_mode, at the sampling batch). Medians of interleaved calls in one process; `attend` uses the chunked form
-only in training, the one place it wins (chapter UNets).
+only in training, where it wins at most shapes (chapter UNets).
 
     python benchmarks/attention_speed.py
 

@@ -290,7 +290,8 @@ def memorisation_table(records:list)->str:
     return '\n\n'.join(out)
 
 
-OP_KINDS = dict(convolutions=('convolution',), GroupNorm=('group_norm',), copies=('copy_', '_to_copy'), SiLU=('silu',))
+OP_KINDS = dict(convolutions=('convolution',), GroupNorm=('group_norm',), copies=('copy_', '_to_copy'), SiLU=('silu',),
+                attention=('bmm', 'softmax', 'attention'))   # bmm: only attention's matmuls are batched
 
 
 def profile_table(records:list)->str:
