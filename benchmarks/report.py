@@ -82,14 +82,14 @@ def speed_table(records:list)->str:
 
 
 def same_samples_rows(r:dict, records:list)->list:
-    "The rows of sampler_quality record `r`, then those of other records of the same machine, checkpoint and samples."
+    "The rows of sampler_quality record `r`, then those of others of the same machine, checkpoint and samples, each with its record's path."
     same = lambda q: q['machine'] == r['machine'] and all(q['settings'].get(k) == r['settings'].get(k)
                                                          for k in ('ckpt', 'checkpoint_step', 'n', 'seed', 'bf16'))
     key = lambda x: (x['sampler'], x['eta'], x.get('spacing'), x['steps'], x['guidance'])
-    rows = list(r['results']['rows'])
+    rows = [dict(x, record=r['path']) for x in r['results']['rows']]
     for q in sorted((q for q in records if q is not r and same(q)), key=lambda q: q['date'], reverse=True):
         have = {key(y) for y in rows}
-        rows += [x for x in q['results']['rows'] if key(x) not in have]
+        rows += [dict(x, record=q['path']) for x in q['results']['rows'] if key(x) not in have]
     return rows
 
 
@@ -113,8 +113,10 @@ def samplers_table(records:list)->str:
             if x['guidance'] != 1: lines.append(f"| DPM-Solver++, guidance {x['guidance']:g}, {x['steps']} steps | "
                                                 f"{pct(x['synthetic_only_accuracy'])} ({num(x['frechet_classifier'])}) |"
                                                 + ' |' * (len(calls) - 1))
+        paths = list(dict.fromkeys(x['record'] for x in rows))
+        links = ', '.join(f"[{i}]({p})" for i, p in enumerate(paths, 1)) if len(paths) > 1 else f"[record]({r['path']})"
         out.append('\n'.join(lines) + f"\n\n{r['settings']['dataset']}, {machine_label(r['machine'])}, "
-                   f"{r['settings']['n']} samples per cell: [record]({r['path']})")
+                   f"{r['settings']['n']} samples per cell: {'records ' if len(paths) > 1 else ''}{links}")
     return '\n\n'.join(out)
 
 
