@@ -12,15 +12,12 @@ import argparse, statistics, time
 import torch, torch.nn.functional as F
 from minimal_diffusion.architectures import get_architecture
 from minimal_diffusion.architectures.unets import Attention, chunked_attention
-from minimal_diffusion.settings import recipe
+from minimal_diffusion.data import get_metadata
+from minimal_diffusion.settings import recipe, build_model
 from records import write_record
 
-MODELS = {'fashion_mnist recipe': (lambda: get_architecture(**_fashion()), 1, 28, 64),   # model, channels, px, train batch
-          'unet 3×32×32': (lambda: get_architecture('unet', 32, 3, num_classes=10), 3, 32, 16)}
-
-def _fashion():
-    s = recipe('fashion_mnist')
-    return dict(name=s['arch'], image_size=28, in_channels=1, num_classes=10, **s['arch_kw'])
+MODELS = {'fashion_mnist recipe': (lambda: build_model(recipe('fashion_mnist'), get_metadata('fashion_mnist')), 1, 28, 64),
+          'unet 3×32×32': (lambda: get_architecture('unet', 32, 3, num_classes=10), 3, 32, 16)}   # model, channels, px, train batch
 
 
 def shapes(model, channels, px)->set:

@@ -114,9 +114,9 @@ def samplers_table(records:list)->str:
                                                 f"{pct(x['synthetic_only_accuracy'])} ({num(x['frechet_classifier'])}) |"
                                                 + ' |' * (len(calls) - 1))
         paths = list(dict.fromkeys(x['record'] for x in rows))
-        links = ', '.join(f"[{i}]({p})" for i, p in enumerate(paths, 1)) if len(paths) > 1 else f"[record]({r['path']})"
+        links = 'records ' + ', '.join(f"[{i}]({p})" for i, p in enumerate(paths, 1)) if paths[1:] else f"[record]({r['path']})"
         out.append('\n'.join(lines) + f"\n\n{r['settings']['dataset']}, {machine_label(r['machine'])}, "
-                   f"{r['settings']['n']} samples per cell: {'records ' if len(paths) > 1 else ''}{links}")
+                   f"{r['settings']['n']} samples per cell: {links}")
     return '\n\n'.join(out)
 
 
