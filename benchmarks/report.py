@@ -34,10 +34,10 @@ def pct(v): return f"{100 * v:.1f}" if v is not None else '–'
 def num(v, p=3): return f"{v:.{p}f}" if v is not None else '–'
 
 
-def quality_table(records:list, dataset:str, name:str='recipe')->str:
-    "Rows of quality_vs_compute's `name` runs on `dataset` (the newest per machine and budget), and the real-N rows."
+def quality_table(records:list, dataset:str, kind:str, name:str='recipe')->str:
+    "Rows of quality_vs_compute's `name` runs on `dataset` of length `kind` (the newest per machine and budget), and the real-N rows."
     recs = [r for r in records if r['settings']['dataset'] == dataset and r['settings']['name'] == name
-            and r['settings']['args'] == '' and r['results'].get('reference')
+            and r['settings']['kind'] == kind and r['settings']['args'] == '' and r['results'].get('reference')
             and all('synthetic_only_accuracy' in x for x in r['results']['runs'])]
     rows = ['| machine | run | budget | updates | wall time | sampler | guidance | synthetic-only % | ratio to N real | Fréchet '
             '| × N real | record |', '|---|---|---|---|---|---|---|---|---|---|---|---|']
@@ -220,6 +220,39 @@ def study_table(records:list)->str:
     return '\n\n'.join(out)
 
 
+RECIPE_SAMPLING = ('dpmpp', 20, 1.25)   # the Fashion-MNIST recipe's sampler, steps and guidance
+
+
+def per_update_rows(records:list)->list:
+    """Every scored Fashion-MNIST recipe run, fitted to minutes or fixed in updates, in bf16 or float32, sampled as the
+    recipe samples: dicts of the run, its record, the machine it trained on and its precision, by updates."""
+    out = {}
+    for r in records:
+        s = r['settings']
+        if s['dataset'] != 'fashion_mnist' or s['name'] not in ('recipe', 'recipe_fp32') or s['args'] not in ('', '--no-bf16'): continue
+        if not r['results'].get('reference'): continue
+        m = trained_on(r, records)
+        for x in r['results']['runs']:
+            w = x.get('sampled_with', {})
+            if 'ratio_equal_n' not in x or tuple(w.get(k) for k in ('sampler', 'sampling_steps', 'guidance_scale')) != RECIPE_SAMPLING:
+                continue
+            out[(machine_label(m), x['folder'], x['step'])] = dict(run=x, record=r, machine=m, kind=s['kind'],
+                                                                 bf16='in bf16' in x['said'][0])
+    return sorted(out.values(), key=lambda c: c['run']['step'])
+
+
+def per_update_table(records:list)->str:
+    "Chapter 18: the recipe's quality against the updates its run made, whatever fixed their number, on every machine."
+    rows = ['| updates | trained on | length | precision | synthetic-only % | ratio to N real | Fréchet | × N real | record |',
+            '|---|---|---|---|---|---|---|---|---|']
+    for c in per_update_rows(records):
+        x, kind = c['run'], c['kind']
+        rows.append(f"| {x['step']:,} | {machine_label(c['machine'])} | {x['mark']:g} {kind} | {'bf16' if c['bf16'] else 'float32'} | "
+                    f"{pct(x['synthetic_only_accuracy'])} | {num(x['ratio_equal_n'])} | {num(x['frechet_classifier'], 4)} | "
+                    f"{num(x['frechet_x_reference'], 1)} | [json]({c['record']['path']}) |")
+    return '\n'.join(rows)
+
+
 def ddp_table(records:list)->str:
     "ddp_overhead: backward with and without the all-reduce, per width; the newest record per machine."
     out = []
@@ -324,8 +357,9 @@ def attention_table(records:list)->str:
 SECTIONS = {   # name -> a function of all records that returns the section's text
     'profile_step': lambda rs: profile_table(rs.get('profile_step', [])),
     'attention_speed': lambda rs: attention_table(rs.get('attention_speed', [])),
-    'fashion_quality': lambda rs: quality_table(rs.get('quality_vs_compute', []), 'fashion_mnist'),
-    'digits_quality': lambda rs: quality_table(rs.get('quality_vs_compute', []), 'digits'),
+    'fashion_quality': lambda rs: quality_table(rs.get('quality_vs_compute', []), 'fashion_mnist', 'minutes'),
+    'digits_quality': lambda rs: quality_table(rs.get('quality_vs_compute', []), 'digits', 'epochs'),
+    'fashion_updates': lambda rs: per_update_table(rs.get('quality_vs_compute', [])),
     'speed_cpu': lambda rs: speed_table([r for r in rs.get('speed', []) if not r['machine'].get('gpu')]),
     'samplers': lambda rs: samplers_table(rs.get('sampler_quality', [])),
     'video_priors': lambda rs: video_table(rs.get('video_priors', [])),
