@@ -220,12 +220,11 @@ def study_table(records:list)->str:
     return '\n\n'.join(out)
 
 
-RECIPE_SAMPLING = ('dpmpp', 20, 1.25)   # the Fashion-MNIST recipe's sampler, steps and guidance
-
-
 def per_update_rows(records:list)->list:
     """Every scored Fashion-MNIST recipe run, fitted to minutes or fixed in updates, in bf16 or float32, sampled as the
     recipe samples: dicts of the run, its record, the machine it trained on and its precision, by updates."""
+    from minimal_diffusion.settings import recipe
+    sampling = tuple(recipe('fashion_mnist')[k] for k in ('sampler', 'sampling_steps', 'guidance_scale'))
     out = {}
     for r in records:
         s = r['settings']
@@ -234,7 +233,7 @@ def per_update_rows(records:list)->list:
         m = trained_on(r, records)
         for x in r['results']['runs']:
             w = x.get('sampled_with', {})
-            if 'ratio_equal_n' not in x or tuple(w.get(k) for k in ('sampler', 'sampling_steps', 'guidance_scale')) != RECIPE_SAMPLING:
+            if 'ratio_equal_n' not in x or tuple(w.get(k) for k in ('sampler', 'sampling_steps', 'guidance_scale')) != sampling:
                 continue
             out[(machine_label(m), x['folder'], x['step'])] = dict(run=x, record=r, machine=m, kind=s['kind'],
                                                                  bf16='in bf16' in x['said'][0])
