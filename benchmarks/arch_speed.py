@@ -34,10 +34,14 @@ def diffusers_like(config, dropout=0.):
     attends = [size // 2**level in attn for level in range(len(mult))]
     widths = tuple(int(config.get('base_width', 64) * m) for m in mult)
     resample = 'resnet' if config.get('resblock_updown', True) else 'conv'     # a residual block, or one convolution
+    # diffusers' blocks without attention ignore `downsample_type`/`upsample_type`: its Resnet*sampleBlock2D resample
+    # with a residual block, as ours do (else a level without attention would resample with one conv, half the FLOPs)
+    plain = dict(down='ResnetDownsampleBlock2D', up='ResnetUpsampleBlock2D') if resample == 'resnet' else \
+            dict(down='DownBlock2D', up='UpBlock2D')
     return UNet2DModel(sample_size=size, in_channels=config['in_channels'], out_channels=config['in_channels'],
                        layers_per_block=config.get('num_res_blocks', 2), block_out_channels=widths,
-                       down_block_types=tuple('AttnDownBlock2D' if at else 'DownBlock2D' for at in attends),
-                       up_block_types=tuple('AttnUpBlock2D' if at else 'UpBlock2D' for at in reversed(attends)),
+                       down_block_types=tuple('AttnDownBlock2D' if at else plain['down'] for at in attends),
+                       up_block_types=tuple('AttnUpBlock2D' if at else plain['up'] for at in reversed(attends)),
                        attention_head_dim=config.get('head_dim', 64), norm_num_groups=32, resnet_time_scale_shift='scale_shift',
                        downsample_type=resample, upsample_type=resample, dropout=dropout,
                        num_class_embeds=config.get('num_classes'))

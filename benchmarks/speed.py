@@ -1,5 +1,5 @@
 """Training and sampling throughput of our UNet, fp32 and the bf16 + channels_last fast path, against diffusers'
-UNet2DModel at the same widths; achieved GFLOP/s next to the conv and matmul peaks measured in the same run.
+UNet2DModel at the same widths, blocks and resamplers (the same FLOPs); achieved GFLOP/s next to the conv and matmul peaks measured in the same run.
 
     pip install -e ".[bench]"                     # diffusers, only for this comparison
     python benchmarks/speed.py                    # CPU, batch 16, 3x32x32 (issue table); ~5 min on 2 cores
@@ -176,8 +176,9 @@ def main():
     for i, r in enumerate(rows):
         print(f"{r.name:44}{tr[i] * 1e3:10.0f}{a.batch / tr[i]:8.1f}{flops[i][0] / tr[i] / 1e9:9.0f}{tr[base] / tr[i]:8.2f}"
               f"{fw[i] * 1e3:11.0f}{flops[i][1] / fw[i] / 1e9:9.0f}{fw[base] / fw[i]:8.2f}")
-    print(f"\nbase = {rows[base].name}; training step = {flops[0][0] / 1e9:.0f} GFLOP, forward = {flops[0][1] / 1e9:.0f} GFLOP "
-          f"(FlopCounterMode); first step + first forward: " + ', '.join(f"{k} {v:.1f} s" for k, v in warm.items()))
+    print(f"\nbase = {rows[base].name}; training step = {flops[0][0] / 1e9:.1f} GFLOP, forward = {flops[0][1] / 1e9:.1f} GFLOP "
+          + (f"(diffusers: {flops[base][0] / 1e9:.1f} and {flops[base][1] / 1e9:.1f}) " if base else '')
+          + f"(FlopCounterMode); first step + first forward: " + ', '.join(f"{k} {v:.1f} s" for k, v in warm.items()))
     best = min(range(len(rows)), key=lambda i: tr[i])
     peak = 'matmul bf16' if rows[best].fast else 'matmul fp32'
     print(f"fastest training step: {rows[best].name}, {flops[best][0] / tr[best] / 1e9:.0f} GFLOP/s = "
@@ -187,7 +188,8 @@ def main():
                  forward_ms=round(fw[i] * 1e3, 1), forward_gflops=round(flops[i][1] / fw[i] / 1e9, 1),
                  forward_x_base=round(fw[base] / fw[i], 3), first_step_s=round(warm[r.name], 1)) for i, r in enumerate(rows)]
     write_record('speed', settings=dict(vars(a), base=rows[base]['name'], train_gflop=flops[0][0] / 1e9,
-                                        forward_gflop=flops[0][1] / 1e9), results=dict(rows=rows, peaks_gflops=pk),
+                                        forward_gflop=flops[0][1] / 1e9, base_train_gflop=flops[base][0] / 1e9,
+                                        base_forward_gflop=flops[base][1] / 1e9), results=dict(rows=rows, peaks_gflops=pk),
                  device=dev)
     print(f"reproduce: python benchmarks/speed.py --device {a.device} --sample-batch {a.sample_batch} --steps {a.steps} "
           + (f"--recipe {a.recipe}" if a.recipe else f"--arch {a.arch} --batch {a.batch} --image-size {a.image_size} "
