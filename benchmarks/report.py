@@ -68,17 +68,27 @@ def model_shape(r:dict)->tuple: return r['settings']['arch'], r['settings']['bat
 def model_label(r:dict)->str: return r['settings']['arch'] + (' (conv resampling)' if conv_resampling(r) else '')
 
 
+def step_gflop(x:dict)->float: return x['train_gflops'] * x['train_ms'] / 1e3   # a row's FLOPs per training step
+
+
 def speed_table(records:list)->str:
-    "speed.py: one row per configuration, the newest record per machine and model shape."
-    rows = ['| machine | model, batch, image | configuration | train step ms | × diffusers fp32 | forward ms | × diffusers fp32 | record |',
-            '|---|---|---|---|---|---|---|---|']
+    "speed.py: one row per configuration, the newest record per machine and model shape; a note where diffusers' model did other work."
+    rows = ['| machine | model, batch, image | configuration | GFLOP per step | train step ms | × diffusers fp32 | forward ms '
+            '| × diffusers fp32 | record |', '|---|---|---|---|---|---|---|---|---|']
+    notes = []
     for r in latest_by_machine(records, model_shape):
         s, m = r['settings'], machine_label(r['machine'])
         shape = f"{model_label(r)}, {s['batch']}, {s['channels']}×{s['image_size']}×{s['image_size']}"
         for x in r['results']['rows']:
-            rows.append(f"| {m} | {shape} | {x['name']} | {x['train_ms']:.0f} | {num(x.get('train_x_base'), 2)} | "
+            rows.append(f"| {m} | {shape} | {x['name']} | {step_gflop(x):.1f} | {x['train_ms']:.0f} | {num(x.get('train_x_base'), 2)} | "
                         f"{x['forward_ms']:.0f} | {num(x.get('forward_x_base'), 2)} | [json]({r['path']}) |")
-    return '\n'.join(rows)
+        ours, base = r['results']['rows'][0], next((x for x in r['results']['rows'] if x['name'] == 'diffusers fp32'), None)
+        d = base and step_gflop(base) / step_gflop(ours) - 1
+        if base and abs(d) > .02:
+            notes.append(f"In [this record]({r['path']}) ({m}, {shape}) diffusers' model did {abs(100 * d):.0f}% "
+                         f"{'more' if d > 0 else 'fewer'} FLOPs per training step than ours (the GFLOP column), so its "
+                         f"× diffusers columns {'overstate' if d > 0 else 'understate'} ours at equal work.")
+    return '\n'.join(rows) + ''.join(f'\n\n{n}' for n in notes)
 
 
 def same_samples_rows(r:dict, records:list)->list:
