@@ -3,16 +3,19 @@
     python benchmarks/profile_step.py                         # CPU: unet, batch 16, 3x32x32
     python benchmarks/profile_step.py --device cuda --batch 128
     python benchmarks/profile_step.py --recipe fashion_mnist --fp32           # md-train's model for a dataset, float32
+    python benchmarks/profile_step.py --recipe fashion_mnist --sampling       # its sampling forward instead (batch 64)
 
 Writes a record (results/profile_step/) with the ops' self times. Prints (1) the feature maps written off the fast path (not channels-last, or float32 outside GroupNorm) in one
 bf16-autocast forward + backward (`feature_map_ops`), and (2) torch.profiler's top ops by self time for two training
-steps (forward, MSE, backward, AdamW), on the CPU or the GPU.
+steps (forward, MSE, backward, AdamW), on the CPU or the GPU; with --sampling, of two sampling forwards instead (the
+model under inference_mode at --sample-batch, what each step of a sampler runs).
 """
 import argparse, json
 import torch
 import torch.nn.functional as F
 from torch.profiler import profile, ProfilerActivity
 from minimal_diffusion.architectures import get_architecture
+from minimal_diffusion.architectures.unets import layout_of
 from minimal_diffusion.fast_path import feature_map_ops, fast_path
 from minimal_diffusion.settings import recipe
 from minimal_diffusion.data import get_metadata
@@ -29,6 +32,8 @@ def main():
     p.add_argument('--num-classes', type=int, default=None); p.add_argument('--arch-kw', default='{}', help='JSON of architecture settings')
     p.add_argument('--recipe', help="md-train's model, batch and image size for this dataset (with its dropout)")
     p.add_argument('--fp32', action='store_true', help='profile the float32 step (what md-train runs without bf16 instructions)')
+    p.add_argument('--sampling', action='store_true', help="profile a sampler's model call (inference_mode) instead of a training step")
+    p.add_argument('--sample-batch', type=int, default=64, help='batch of the sampling forward')
     a = p.parse_args()
     kw = json.loads(a.arch_kw)
     if a.recipe:
@@ -39,7 +44,7 @@ def main():
     torch.manual_seed(0)
     m = fast_path(get_architecture(a.arch, S, C, num_classes=a.num_classes, **kw), dev, not a.fp32)
     y = torch.randint(0, a.num_classes, (a.batch,), device=dev) if a.num_classes else None
-    if not a.fp32:
+    if not a.fp32 and not a.sampling:
         ops = feature_map_ops(m, torch.randn(a.batch, C, S, S, device=dev).contiguous(memory_format=CL),
                               torch.randint(0, 1000, (a.batch,), device=dev), y)
         off = {k: v for k, v in ops.items() if k[2] != 'channels_last' or (k[1] == 'float32' and k[0] not in GROUPNORM_OPS)}
@@ -52,6 +57,12 @@ def main():
     def step():
         with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=not a.fp32): loss = F.mse_loss(m(x, t, y).float(), x)
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+    if a.sampling:
+        m.eval()
+        xs = torch.randn(a.sample_batch, *x.shape[1:], device=dev).contiguous(memory_format=layout_of(x))
+        ts, ys = torch.randint(0, 1000, (a.sample_batch,), device=dev), y if y is None else y[:1].expand(a.sample_batch)
+        def step():
+            with torch.inference_mode(), torch.autocast(dev.type, dtype=torch.bfloat16, enabled=not a.fp32): m(xs, ts, ys)
     step(); step()
     acts = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if dev.type == 'cuda' else [])
     with profile(activities=acts) as prof:

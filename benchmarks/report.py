@@ -339,15 +339,16 @@ OP_KINDS = dict(convolutions=('convolution',), GroupNorm=('group_norm',), copies
 
 
 def profile_table(records:list)->str:
-    "profile_step: a training step's time by kind of op, the newest record per machine, model and precision."
-    rows = ['| machine | model, batch, image | precision | step ms | ' + ' | '.join(f'{k} %' for k in OP_KINDS) + ' | record |',
-            '|---|---|---|---|' + '---|' * len(OP_KINDS) + '---|']
-    key = lambda r: (r['settings']['arch'], r['settings']['batch'], r['settings']['image_size'], r['settings']['fp32'])
-    for r in latest_by_machine(records, key):
+    "profile_step: a training step's or a sampling forward's time by kind of op, the newest record per machine, model, work and precision."
+    rows = ['| machine | model, batch, image | work | precision | ms | ' + ' | '.join(f'{k} %' for k in OP_KINDS) + ' | record |',
+            '|---|---|---|---|---|' + '---|' * len(OP_KINDS) + '---|']
+    key = lambda r: (r['settings']['arch'], r['settings']['image_size'], r['settings'].get('sampling', False), r['settings']['fp32'])
+    for r in sorted(latest_by_machine(records, key), key=lambda r: r['settings'].get('sampling', False)):
         s, ops = r['settings'], r['results']['ops']
         share = lambda kind: sum(x['share'] for x in ops if any(k in x['op'] for k in OP_KINDS[kind]))
-        rows.append(f"| {machine_label(r['machine'])} | {s['arch']}, {s['batch']}, {s['channels']}×{s['image_size']}×"
-                    f"{s['image_size']} | {'float32' if s['fp32'] else 'bf16 + channels-last'} | {r['results']['step_ms']:.0f} | "
+        work, batch = ('sampling forward', s['sample_batch']) if s.get('sampling') else ('training step', s['batch'])
+        rows.append(f"| {machine_label(r['machine'])} | {s['arch']}, {batch}, {s['channels']}×{s['image_size']}×"
+                    f"{s['image_size']} | {work} | {'float32' if s['fp32'] else 'bf16 + channels-last'} | {r['results']['step_ms']:.0f} | "
                     + ' | '.join(f"{100 * share(k):.0f}" for k in OP_KINDS) + f" | [json]({r['path']}) |")
     return '\n'.join(rows)
 
