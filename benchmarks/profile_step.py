@@ -60,7 +60,8 @@ def main():
     if a.sampling:
         m.eval()
         xs = torch.randn(a.sample_batch, *x.shape[1:], device=dev).contiguous(memory_format=layout_of(x))
-        ts, ys = torch.randint(0, 1000, (a.sample_batch,), device=dev), y if y is None else y[:1].expand(a.sample_batch)
+        ts = torch.randint(0, 1000, (a.sample_batch,), device=dev)
+        ys = torch.randint(0, a.num_classes, (a.sample_batch,), device=dev) if a.num_classes else None
         def step():
             with torch.inference_mode(), torch.autocast(dev.type, dtype=torch.bfloat16, enabled=not a.fp32): m(xs, ts, ys)
     step(); step()

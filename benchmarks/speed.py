@@ -1,5 +1,6 @@
 """Training and sampling throughput of our UNet, fp32 and the bf16 + channels_last fast path, against diffusers'
-UNet2DModel at the same widths, blocks and resamplers (the same FLOPs); achieved GFLOP/s next to the conv and matmul peaks measured in the same run.
+UNet2DModel at the same widths, blocks and resamplers (so the same FLOPs); achieved GFLOP/s next to the conv and
+matmul peaks measured in the same run.
 
     pip install -e ".[bench]"                     # diffusers, only for this comparison
     python benchmarks/speed.py                    # CPU, batch 16, 3x32x32 (issue table); ~5 min on 2 cores
@@ -188,8 +189,8 @@ def main():
                  forward_ms=round(fw[i] * 1e3, 1), forward_gflops=round(flops[i][1] / fw[i] / 1e9, 1),
                  forward_x_base=round(fw[base] / fw[i], 3), first_step_s=round(warm[r.name], 1)) for i, r in enumerate(rows)]
     write_record('speed', settings=dict(vars(a), base=rows[base]['name'], train_gflop=flops[0][0] / 1e9,
-                                        forward_gflop=flops[0][1] / 1e9, base_train_gflop=flops[base][0] / 1e9,
-                                        base_forward_gflop=flops[base][1] / 1e9), results=dict(rows=rows, peaks_gflops=pk),
+                                        forward_gflop=flops[0][1] / 1e9, base_train_gflop=flops[base][0] / 1e9 if base else None,
+                                        base_forward_gflop=flops[base][1] / 1e9 if base else None), results=dict(rows=rows, peaks_gflops=pk),
                  device=dev)
     print(f"reproduce: python benchmarks/speed.py --device {a.device} --sample-batch {a.sample_batch} --steps {a.steps} "
           + (f"--recipe {a.recipe}" if a.recipe else f"--arch {a.arch} --batch {a.batch} --image-size {a.image_size} "

@@ -137,8 +137,8 @@ def attend(qkv:torch.Tensor # (3, ..., L, d): queries, keys and values stacked
           )->torch.Tensor: # (..., L, d)
     "softmax(QKᵀ/√d)·V: torch's SDPA, except in bf16 training on the CPU, where `chunked_attention` is faster."
     training = torch.is_grad_enabled() and qkv.requires_grad
-    chunks_win = qkv.shape[-2] < 1024 or not torch.cpu._is_amx_tile_supported()   # with AMX SDPA wins at 1,024
-    if qkv.device.type == 'cpu' and qkv.dtype == torch.bfloat16 and training and chunks_win:
+    if qkv.device.type == 'cpu' and qkv.dtype == torch.bfloat16 and training and \
+       (qkv.shape[-2] < 1024 or not torch.cpu._is_amx_tile_supported()):   # with AMX, SDPA wins at 1,024 tokens
         return chunked_attention(qkv)
     return F.scaled_dot_product_attention(*qkv)
 
